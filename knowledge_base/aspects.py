@@ -1,0 +1,37 @@
+"""Which part of a procedure a question asks about, from cue words (folded, so diacritics don't matter)."""
+from __future__ import annotations
+
+import re
+
+from .normalize import folded_text
+
+# Order matters: the first aspect whose cue appears wins ("làm online mất bao lâu" asks about time).
+ASPECT_CUES: dict[str, tuple[str, ...]] = {
+    "fee": ("le phi", "phi", "bao nhieu tien", "het bao nhieu", "mat bao nhieu", "ton bao nhieu", "tien",
+            "fee", "fees", "cost", "how much", "price", "mien phi"),
+    "time": ("bao lau", "may ngay", "bao nhieu ngay", "thoi gian", "thoi han", "khi nao co", "bao gio co",
+             "how long", "how many days", "processing time"),
+    "documents": ("giay to", "ho so", "can gi", "mang gi", "mang theo", "chuan bi", "thanh phan", "to khai",
+                  "documents", "papers", "paperwork", "what do i need", "bring"),
+    "where": ("o dau", "noi nao", "cho nao", "co quan nao", "nop o", "lam o", "den dau", "where", "which office"),
+    "online": ("online", "truc tuyen", "qua mang", "tren mang", "dich vu cong", "vneid", "internet", "tai nha"),
+    "eligibility": ("ai duoc", "ai phai", "dieu kien", "doi tuong", "co duoc khong", "eligible", "who can",
+                    "requirements"),
+    "steps": ("cac buoc", "trinh tu", "quy trinh", "nhu the nao", "the nao", "lam sao", "ra sao", "cach lam",
+              "steps", "procedure for", "how to", "how do i"),
+    "result": ("nhan duoc gi", "ket qua", "duoc cap gi", "result", "what do i get"),
+}
+
+_PATTERNS = {
+    aspect: re.compile(r"\b(?:" + "|".join(re.escape(c) for c in cues) + r")\b")
+    for aspect, cues in ASPECT_CUES.items()
+}
+
+
+def asked_aspect(question: str) -> str | None:
+    """The aspect the question asks about, or None for a general question."""
+    text = folded_text(question)
+    for aspect, pattern in _PATTERNS.items():
+        if pattern.search(text):
+            return aspect
+    return None

@@ -1,0 +1,31 @@
+"""Knowledge-base settings, read once from the environment (KB_*), with laptop defaults."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Settings:
+    records_dirs: tuple[Path, ...] = field(default_factory=tuple)
+    index_dir: Path = REPO_ROOT / "var" / "index"
+    encoder: str = "minilm"  # "minilm" (packaged), "hashing" (tests), or a sentence-transformers name/path
+    approximate_above: int = 50_000  # passages; above this FAISS uses an IVF index
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        dirs = os.environ.get("KB_RECORDS_DIRS")
+        records_dirs = (
+            tuple(Path(d) for d in dirs.split(os.pathsep) if d)
+            if dirs
+            else (REPO_ROOT / "knowledge_base" / "records",)
+        )
+        return cls(
+            records_dirs=records_dirs,
+            index_dir=Path(os.environ.get("KB_INDEX_DIR", REPO_ROOT / "var" / "index")),
+            encoder=os.environ.get("KB_ENCODER", "minilm"),
+            approximate_above=int(os.environ.get("KB_APPROXIMATE_ABOVE", "50000")),
+        )

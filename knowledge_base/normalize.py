@@ -1,0 +1,115 @@
+"""Text normalisation shared by indexing and querying: NFC, case, abbreviations, diacritics folding.
+
+Citizens type without diacritics, with abbreviations and typos; records are written properly.
+Both sides go through `fold()` so "lam can cuoc" and "làm căn cước" meet on the same tokens.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_QUERY_CHARS = 2000
+
+# Abbreviations citizens type, expanded before folding (keys are folded, lowercase).
+ABBREVIATIONS: dict[str, str] = {
+    "cccd": "căn cước công dân",
+    "cmnd": "chứng minh nhân dân căn cước",
+    "cmt": "chứng minh nhân dân căn cước",
+    "gplx": "giấy phép lái xe",
+    "blx": "bằng lái xe",
+    "dkkd": "đăng ký kinh doanh",
+    "gpkd": "giấy phép kinh doanh",
+    "hkd": "hộ kinh doanh",
+    "dn": "doanh nghiệp",
+    "ubnd": "ủy ban nhân dân",
+    "bhyt": "bảo hiểm y tế",
+    "bhxh": "bảo hiểm xã hội",
+    "bhtn": "bảo hiểm thất nghiệp",
+    "gcn": "giấy chứng nhận",
+    "qsdd": "quyền sử dụng đất",
+    "sdd": "sổ đỏ",
+    "llpt": "lý lịch tư pháp",
+    "lltp": "lý lịch tư pháp",
+    "gks": "giấy khai sinh",
+    "hk": "hộ khẩu",
+    "dvc": "dịch vụ công",
+    "dvcqg": "cổng dịch vụ công quốc gia",
+    "attp": "an toàn thực phẩm",
+    "xnc": "xuất nhập cảnh",
+    "hc": "hộ chiếu",
+    "tthc": "thủ tục hành chính",
+    "gpxd": "giấy phép xây dựng",
+    "ko": "không",
+    "k": "không",
+    "kh": "không",
+    "khong": "không",
+    "dc": "được",
+    "đc": "được",
+    "j": "gì",
+    "ntn": "như thế nào",
+    "bn": "bao nhiêu",
+    "bnhieu": "bao nhiêu",
+    "dk": "đăng ký",
+    "đk": "đăng ký",
+    "dky": "đăng ký",
+    "đky": "đăng ký",
+    "ck": "chồng",
+    "vk": "vợ",
+    "mk": "mình",
+    "vs": "với",
+    "tphcm": "thành phố hồ chí minh",
+    "hn": "hà nội",
+}
+
+# Conversational words that say nothing about which procedure is meant (folded forms). Folded
+# syllables that are also content words (the = thẻ, do = đỏ, ban = bản, to = tờ, can = căn) stay out.
+FILLERS = frozenset(
+    "toi minh em anh bac oi a ah nhe nha nhi vay thi la gi sao nao hoi xin cho giup voi roi duoc "
+    "khong phai lam muon ai biet nhu va hay hoac cua nay ma neu khi se da nhung cac mot nhieu "
+    "please i my how does what is of for in we you "
+    # aspect words: they say what is asked, not which procedure ("phí bao nhiêu", "mất bao lâu")
+    "phi tien bao nhieu lau".split()
+)
+
+_TOKEN = re.compile(r"[0-9a-zA-ZÀ-ỹđĐ]+", re.UNICODE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TAG = re.compile(r"<[^>]{0,200}>")
+
+
+def clean(text: str) -> str:
+    """NFC, drop control characters and markup, collapse spaces. Never raises on str input."""
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL.sub(" ", _TAG.sub(" ", text))
+    return " ".join(text.split())
+
+
+def strip_diacritics(text: str) -> str:
+    """'Đăng ký khai sinh' -> 'Dang ky khai sinh' (đ folds to d)."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def words(text: str) -> list[str]:
+    """Lowercase word tokens with their diacritics kept."""
+    return _TOKEN.findall(clean(text).lower())
+
+
+def expand_abbreviations(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    for token in tokens:
+        expansion = ABBREVIATIONS.get(strip_diacritics(token))
+        out.extend(expansion.split() if expansion else [token])
+    return out
+
+
+def fold(text: str) -> list[str]:
+    """Tokens in the search form: lowercase, abbreviations expanded, diacritics removed."""
+    return [strip_diacritics(t) for t in expand_abbreviations(words(text))]
+
+
+def folded_text(text: str) -> str:
+    return " ".join(fold(text))
+
+
+def has_vietnamese_diacritics(text: str) -> bool:
+    return strip_diacritics(text) != text

@@ -1,0 +1,41 @@
+"""Splitting a procedure into passages, one per aspect a citizen may ask about."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .schema import Procedure
+
+CHANNEL_NAMES = {"truc_tiep": "nộp trực tiếp", "buu_chinh": "qua bưu chính", "truc_tuyen": "nộp trực tuyến online"}
+LEVEL_NAMES = {"central": "cấp bộ trung ương", "province": "cấp tỉnh", "commune": "cấp xã phường", "other": "cơ quan khác"}
+
+
+@dataclass(frozen=True)
+class Passage:
+    procedure_id: str
+    aspect: str
+    text: str
+
+
+def _join(*parts: object) -> str:
+    return ". ".join(str(p) for p in parts if p)
+
+
+def procedure_passages(p: Procedure) -> list[Passage]:
+    """The overview names the procedure as citizens do; every other passage repeats the name so a
+    question about one aspect ("phí làm hộ chiếu") still matches on the procedure words."""
+    title = p.name
+    texts = {
+        "overview": _join(p.name, "; ".join(p.aliases), p.name_en, "; ".join(p.aliases_en), p.field),
+        "documents": _join(title, "hồ sơ giấy tờ cần chuẩn bị", "; ".join(d.name for d in p.documents)),
+        "fee": _join(title, "phí lệ phí", p.fee.summary, p.fee.exemptions),
+        "time": _join(title, "thời hạn giải quyết", p.processing_time),
+        "where": _join(
+            title, "nơi nộp cơ quan giải quyết", p.agency.receives, p.agency.decides,
+            ", ".join(LEVEL_NAMES[level] for level in p.level),
+        ),
+        "steps": _join(title, "trình tự các bước thực hiện", " ".join(p.steps)),
+        "online": _join(title, ", ".join(CHANNEL_NAMES[c.kind] for c in p.channels)),
+        "eligibility": _join(title, "đối tượng điều kiện", p.eligibility, p.requirements),
+        "result": _join(title, "kết quả", p.result),
+    }
+    return [Passage(p.id, aspect, text) for aspect, text in texts.items() if text]

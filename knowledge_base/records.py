@@ -1,0 +1,86 @@
+"""Loading procedure records from their files, reporting each bad file by path and field."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+from pydantic import ValidationError
+
+from .schema import Procedure
+
+RECORD_SUFFIXES = (".yml", ".yaml", ".json")
+
+
+@dataclass(frozen=True)
+class RecordProblem:
+    """One problem found while loading: which file (and row), which field, what is wrong."""
+
+    path: str
+    field: str
+    message: str
+    row: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.row}" if self.row is not None else self.path
+        return f"{where}: {self.field}: {self.message}"
+
+
+def validation_problems(path: str, error: ValidationError, row: int | None = None) -> list[RecordProblem]:
+    return [
+        RecordProblem(path, ".".join(str(p) for p in e["loc"]) or "(record)", e["msg"], row)
+        for e in error.errors()
+    ]
+
+
+def parse_record(data: object, path: str, row: int | None = None) -> tuple[Procedure | None, list[RecordProblem]]:
+    if not isinstance(data, dict):
+        return None, [RecordProblem(path, "(record)", "expected a mapping of fields", row)]
+    try:
+        return Procedure.model_validate(data), []
+    except ValidationError as error:
+        return None, validation_problems(path, error, row)
+
+
+def read_record_file(path: Path) -> tuple[Procedure | None, list[RecordProblem]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_LOADER)
+    except UnicodeDecodeError as error:
+        return None, [RecordProblem(str(path), "(file)", f"not UTF-8 text ({error.reason})")]
+    except (yaml.YAMLError, json.JSONDecodeError) as error:
+        return None, [RecordProblem(str(path), "(file)", f"not valid {path.suffix[1:].upper()}: {error}")]
+    return parse_record(data, str(path))
+
+
+def record_files(dirs: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for directory in dirs:
+        files.extend(p for p in sorted(Path(directory).rglob("*")) if p.suffix in RECORD_SUFFIXES)
+    return files
+
+
+def load_records(dirs: Iterable[Path]) -> tuple[list[Procedure], list[RecordProblem]]:
+    """Every valid record under `dirs`; a bad file is reported and the others still load.
+
+    Curated records win over imported ones that share an official code (see merge.py).
+    """
+    procedures: list[Procedure] = []
+    problems: list[RecordProblem] = []
+    seen: dict[str, str] = {}
+    for path in record_files(dirs):
+        record, found = read_record_file(path)
+        problems.extend(found)
+        if record is None:
+            continue
+        if record.id in seen:
+            problems.append(RecordProblem(str(path), "id", f"duplicate id {record.id!r}, first in {seen[record.id]}"))
+            continue
+        seen[record.id] = str(path)
+        procedures.append(record)
+    return procedures, problems
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
