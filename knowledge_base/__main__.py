@@ -14,8 +14,11 @@ def _print_json(value) -> None:
 
 
 def cmd_build(args, settings: Settings) -> int:
-    from .index import build
+    from .index import build, is_current
 
+    if args.if_stale and is_current(settings):
+        print(f"index in {settings.index_dir} is up to date")
+        return 0
     report = build(settings)
     for problem in report.problems:
         print(f"skipped: {problem}", file=sys.stderr)
@@ -93,7 +96,8 @@ def cmd_import(args, settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m knowledge_base", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("build", help="build the search index from the records")
+    b = sub.add_parser("build", help="build the search index from the records")
+    b.add_argument("--if-stale", action="store_true", help="do nothing when the index matches the records")
     s = sub.add_parser("search", help="search procedures for a question")
     s.add_argument("query")
     s.add_argument("--k", type=int, default=5)

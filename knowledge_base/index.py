@@ -143,28 +143,51 @@ def build(settings: Settings, encoder: Encoder | None = None) -> BuildReport:
     return BuildReport(target, manifest, problems, time.perf_counter() - started, encoded)
 
 
-def load(settings: Settings, encoder: Encoder | None = None, *, check_corpus: bool = True) -> BuiltIndex:
+def current_build(settings: Settings) -> Path:
     current = settings.index_dir / "CURRENT"
     if not current.exists():
         raise IndexMissing(f"no index in {settings.index_dir}: build it with `python -m knowledge_base build`")
-    path = settings.index_dir / current.read_text().strip()
-    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    return settings.index_dir / current.read_text().strip()
+
+
+def check_manifest(path: Path, settings: Settings, encoder: Encoder | None = None, *,
+                   check_corpus: bool = True) -> dict:
+    """The build's manifest, or IndexMismatch saying why it cannot serve this configuration."""
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise IndexMissing(f"index {path} is missing or damaged: rebuild with `python -m knowledge_base build`")
     if manifest.get("format") != FORMAT_VERSION:
         raise IndexMismatch(f"index {path.name} has format {manifest.get('format')}, this code reads "
                             f"{FORMAT_VERSION}: rebuild with `python -m knowledge_base build`")
-    if manifest["model"] != _expected_model(settings, encoder):
+    expected = _expected_model(settings, encoder)
+    if manifest.get("model") != expected:
         raise IndexMismatch(
-            f"index {path.name} was built with encoder {manifest['model']!r} but KB_ENCODER is "
-            f"{_expected_model(settings, encoder)!r}: rebuild with `python -m knowledge_base build`"
+            f"index {path.name} was built with encoder {manifest.get('model')!r} but the configured encoder "
+            f"(KB_ENCODER) is {expected!r}: rebuild with `python -m knowledge_base build`"
         )
-    procedures = [Procedure.model_validate(d) for d in json.loads((path / "procedures.json").read_text("utf-8"))]
     if check_corpus:
         live, _ = load_records(settings.records_dirs)
-        if corpus_hash(live) != manifest["corpus_hash"]:
+        if corpus_hash(live) != manifest.get("corpus_hash"):
             raise IndexMismatch(
                 f"the procedure records changed since index {path.name} was built: "
                 "rebuild with `python -m knowledge_base build`"
             )
+    return manifest
+
+
+def is_current(settings: Settings) -> bool:
+    try:
+        check_manifest(current_build(settings), settings)
+    except IndexError_:
+        return False
+    return True
+
+
+def load(settings: Settings, encoder: Encoder | None = None, *, check_corpus: bool = True) -> BuiltIndex:
+    path = current_build(settings)
+    manifest = check_manifest(path, settings, encoder, check_corpus=check_corpus)
+    procedures = [Procedure.model_validate(d) for d in json.loads((path / "procedures.json").read_text("utf-8"))]
     encoder = encoder or load_encoder(settings.encoder)
     with open(path / "lexical.pickle", "rb") as f:
         stored = pickle.load(f)
@@ -186,7 +209,7 @@ def load(settings: Settings, encoder: Encoder | None = None, *, check_corpus: bo
 def _expected_model(settings: Settings, encoder: Encoder | None) -> str:
     if encoder is not None:
         return encoder.name
-    return f"hashing-256" if settings.encoder == "hashing" else settings.encoder
+    return "hashing-256" if settings.encoder == "hashing" else settings.encoder
 
 
 def _safe(name: str) -> str:

@@ -78,6 +78,12 @@ class LexicalIndex:
         bigrams = [f"{a}_{b}" for a, b in zip(tokens, tokens[1:]) if not (a in FILLERS and b in FILLERS)]
         return [t for t in tokens if t not in FILLERS] + bigrams
 
+    def passages_with(self, term: str) -> np.ndarray:
+        j = self.vocab.get(term)
+        if j is None:
+            return np.zeros(0, dtype=np.int32)
+        return self.matrix.indices[self.matrix.indptr[j]:self.matrix.indptr[j + 1]]
+
     def score(self, query_terms: list[str]) -> tuple[np.ndarray, float]:
         """BM25 of every passage, and the best score a passage could reach for this query."""
         weights = Counter(query_terms)

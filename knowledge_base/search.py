@@ -54,6 +54,18 @@ def validate_query(query: object) -> str:
     return text
 
 
+class ProcedureScores:
+    """Per-procedure evidence for one question."""
+
+    def __init__(self, n: int):
+        self.lexical = np.zeros(n, dtype=np.float32)
+        self.lexical_passage = np.full(n, -1, dtype=np.int64)
+        self.dense = np.zeros(n, dtype=np.float32)
+        self.dense_passage = np.full(n, -1, dtype=np.int64)
+        self.fused = np.zeros(n, dtype=np.float32)
+        self.matched_idf = 0.0
+
+
 class ProcedureSearch:
     def __init__(self, index: BuiltIndex, *, dense_weight: float = DENSE_WEIGHT,
                  no_answer_below: float = NO_ANSWER_BELOW, use_lexical: bool = True, use_dense: bool = True):
@@ -66,26 +78,32 @@ class ProcedureSearch:
             [ASPECT_WEIGHT.get(p.aspect, OTHER_ASPECT_WEIGHT) for p in index.passages], dtype=np.float32
         )
 
-    def search(self, query: object, k: int = 5, *, with_rejected: bool = False) -> list[Hit]:
-        """The k best procedures for the question; empty when none is good enough."""
-        text = validate_query(query)
+    def score_procedures(self, text: str) -> "ProcedureScores":
+        """Lexical and dense evidence for every procedure (the best passage of each)."""
         n_procedures = len(self.index.procedure_ids)
-        lexical = np.zeros(n_procedures, dtype=np.float32)
-        lexical_passage = np.full(n_procedures, -1, dtype=np.int64)
+        scores = ProcedureScores(n_procedures)
         if self.use_lexical:
-            scores, ideal = self.index.lexical.score(self.index.lexical.query_terms(text))
+            terms = self.index.lexical.query_terms(text)
+            passage_scores, ideal = self.index.lexical.score(terms)
+            scores.matched_idf = ideal
             if ideal > 0:
-                self._best_per_procedure(scores * self._aspect_weight / ideal, lexical, lexical_passage)
-        dense = np.zeros(n_procedures, dtype=np.float32)
-        dense_passage = np.full(n_procedures, -1, dtype=np.int64)
+                self._best_per_procedure(passage_scores * self._aspect_weight / ideal, scores.lexical,
+                                         scores.lexical_passage)
         if self.use_dense:
             query_vector = self.index.encoder.encode_queries([text])[0]
             cosines, numbers = vectors.search_vectors(self.index.dense, query_vector, DENSE_CANDIDATES)
             keep = numbers >= 0
             passage_scores = np.zeros(len(self.index.passages), dtype=np.float32)
             passage_scores[numbers[keep]] = np.clip((cosines[keep] - DENSE_FLOOR) / (1 - DENSE_FLOOR), 0, 1)
-            self._best_per_procedure(passage_scores * self._aspect_weight, dense, dense_passage)
-        fused = (1 - self.dense_weight) * lexical + self.dense_weight * dense
+            self._best_per_procedure(passage_scores * self._aspect_weight, scores.dense, scores.dense_passage)
+        scores.fused = (1 - self.dense_weight) * scores.lexical + self.dense_weight * scores.dense
+        return scores
+
+    def search(self, query: object, k: int = 5, *, with_rejected: bool = False) -> list[Hit]:
+        """The k best procedures for the question; empty when none is good enough."""
+        text = validate_query(query)
+        scores = self.score_procedures(text)
+        fused = scores.fused
         order = np.argsort(-fused, kind="stable")[:k]
         question_aspect = asked_aspect(text)
         hits = []
@@ -93,13 +111,14 @@ class ProcedureSearch:
             score = float(fused[number])
             if score <= 0 or (score < self.no_answer_below and not with_rejected):
                 break
-            passage = lexical_passage[number] if lexical[number] >= dense[number] else dense_passage[number]
+            passage = (scores.lexical_passage[number] if scores.lexical[number] >= scores.dense[number]
+                       else scores.dense_passage[number])
             procedure = self.index.procedures[self.index.procedure_ids[number]]
             hits.append(Hit(
                 id=procedure.id, name=procedure.name, score=score,
                 aspect=question_aspect or self.index.passages[passage].aspect,
                 official_code=list(procedure.official_code),
-                lexical=float(lexical[number]), dense=float(dense[number]),
+                lexical=float(scores.lexical[number]), dense=float(scores.dense[number]),
             ))
         return hits
 
