@@ -12,7 +12,7 @@ from .config import Settings
 from .schema import Procedure
 
 if TYPE_CHECKING:  # the search stack imports faiss; the schema alone must not need it
-    from .search import Hit, ProcedureSearch
+    from .retrieval import Hit, ProcedureSearch
 
 __all__ = ["Hit", "InvalidQuery", "Procedure", "get_procedure", "search", "warm_up", "default_search"]
 
@@ -22,9 +22,9 @@ _default: ProcedureSearch | None = None
 
 def __getattr__(name: str):
     if name in ("Hit", "InvalidQuery", "ProcedureSearch"):
-        from . import search as _search
+        from . import retrieval
 
-        return getattr(_search, name)
+        return getattr(retrieval, name)
     raise AttributeError(name)
 
 
@@ -33,7 +33,7 @@ def default_search() -> "ProcedureSearch":
     with _lock:
         if _default is None:
             from . import index
-            from .search import ProcedureSearch
+            from .retrieval import ProcedureSearch
 
             _default = ProcedureSearch(index.load(Settings.from_env()))
         return _default

@@ -30,14 +30,14 @@ def cmd_build(args, settings: Settings) -> int:
 
 def _searcher(args, settings: Settings):
     from .index import load
-    from .search import ProcedureSearch
+    from .retrieval import ProcedureSearch
 
     mode = getattr(args, "mode", "hybrid")
     return ProcedureSearch(load(settings), use_lexical=mode != "dense", use_dense=mode != "lexical")
 
 
 def cmd_search(args, settings: Settings) -> int:
-    from .search import InvalidQuery
+    from .retrieval import InvalidQuery
 
     searcher = _searcher(args, settings)
     try:
@@ -83,9 +83,13 @@ def cmd_check(args, settings: Settings) -> int:
 
 
 def cmd_import(args, settings: Settings) -> int:
-    from .importer import import_file
+    from .importer import ImportRefused, import_file
 
-    report = import_file(Path(args.file), Path(args.dest) if args.dest else None)
+    try:
+        report = import_file(Path(args.file), Path(args.dest) if args.dest else None)
+    except ImportRefused as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     for problem in report.problems:
         print(f"invalid: {problem}", file=sys.stderr)
     print(f"imported {report.written} records into {report.dest}; {len(report.problems)} problems "
@@ -110,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check", help="validate every record file")
     i = sub.add_parser("import", help="import procedure records from a CSV/JSON/JSONL export")
     i.add_argument("file")
-    i.add_argument("--dest", help="folder to write records into (default knowledge_base/records/imported)")
+    i.add_argument("--dest", help="folder the import owns and replaces whole (default var/records/<file name>)")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     from .index import IndexError_

@@ -5,7 +5,8 @@ import re
 
 from .normalize import folded_text
 
-# Order matters: the first aspect whose cue appears wins ("làm online mất bao lâu" asks about time).
+# The cue nearest the end of the question wins: Vietnamese questions end on what is asked
+# ("hỗ trợ chi phí mai táng cần giấy tờ gì" asks for documents; "làm online mất bao lâu" for time).
 ASPECT_CUES: dict[str, tuple[str, ...]] = {
     "fee": ("le phi", "phi", "bao nhieu tien", "het bao nhieu", "mat bao nhieu", "ton bao nhieu", "tien",
             "fee", "fees", "cost", "how much", "price", "mien phi"),
@@ -31,7 +32,9 @@ _PATTERNS = {
 def asked_aspect(question: str) -> str | None:
     """The aspect the question asks about, or None for a general question."""
     text = folded_text(question)
+    best: tuple[int, str] | None = None
     for aspect, pattern in _PATTERNS.items():
-        if pattern.search(text):
-            return aspect
-    return None
+        for match in pattern.finditer(text):
+            if best is None or match.end() > best[0]:
+                best = (match.end(), aspect)
+    return best[1] if best else None

@@ -21,7 +21,7 @@ class Settings:
         records_dirs = (
             tuple(Path(d) for d in dirs.split(os.pathsep) if d)
             if dirs
-            else (REPO_ROOT / "knowledge_base" / "records",)
+            else (REPO_ROOT / "knowledge_base" / "records", REPO_ROOT / "var" / "records")
         )
         return cls(
             records_dirs=records_dirs,

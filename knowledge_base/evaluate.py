@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .search import Hit, InvalidQuery
+from .retrieval import Hit, InvalidQuery
 
 
 def read_questions(path: Path) -> list[dict]:

@@ -11,6 +11,7 @@ import gzip
 import io
 import json
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -19,6 +20,8 @@ from .config import REPO_ROOT
 from .records import RecordProblem, parse_record
 
 MAX_FIELD_CHARS = 200_000
+IMPORT_MARKER = ".imported"  # marks a folder the importer owns and may replace whole
+csv.field_size_limit(2**31 - 1)  # oversized cells are reported per row by _oversized, not by csv
 LIST_SEPARATOR = " | "  # CSV cells holding a list (steps, documents, aliases, legal basis)
 CSV_LIST_FIELDS = ("official_code", "aliases", "aliases_en", "level", "steps", "legal_basis")
 
@@ -77,7 +80,9 @@ def _csv_record(row: dict) -> dict:
         value = (value or "").strip()
         if not value:
             continue
-        if key in CSV_LIST_FIELDS:
+        if len(value) > MAX_FIELD_CHARS:  # kept whole so the report names the CSV column
+            record[key] = value
+        elif key in CSV_LIST_FIELDS:
             record[key] = [v.strip() for v in value.replace(";", LIST_SEPARATOR).split(LIST_SEPARATOR.strip()) if v.strip()]
         elif key == "documents":
             record[key] = [{"name": v.strip()} for v in value.split(LIST_SEPARATOR.strip()) if v.strip()]
@@ -92,10 +97,15 @@ def _csv_record(row: dict) -> dict:
     return record
 
 
-def _oversized(row: dict) -> str | None:
-    for key, value in row.items():
-        if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
-            return key
+def _oversized(value: object, path: str = "") -> str | None:
+    """The dotted path of the first string longer than MAX_FIELD_CHARS, at any depth."""
+    if isinstance(value, str):
+        return path or "(value)" if len(value) > MAX_FIELD_CHARS else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _oversized(item, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
     return None
 
 
@@ -111,12 +121,19 @@ def convert_row(row: object, path: str, number: int) -> tuple[dict | None, list[
         parsed = parse_portal_record(row)
         problems = [RecordProblem(path, f, m, number) for f, m in parsed.errors]
         return (parsed.record if not problems else None), problems
-    record, problems = parse_record(row, path, number)
+    # rows without an origin are imports: only files in records/curated are hand-curated
+    record, problems = parse_record({"origin": "import", **row}, path, number)
     return (record.model_dump(mode="json", exclude_defaults=True) if record else None), problems
 
 
+class ImportRefused(ValueError):
+    pass
+
+
 def import_file(path: Path, dest: Path | None = None) -> ImportReport:
-    dest = dest or REPO_ROOT / "knowledge_base" / "records" / "imported" / path.name.split(".")[0]
+    dest = dest or REPO_ROOT / "var" / "records" / path.name.split(".")[0]
+    if dest.exists() and any(dest.iterdir()) and not (dest / IMPORT_MARKER).exists():
+        raise ImportRefused(f"{dest} holds files the importer did not write; choose an empty or new --dest folder")
     report = ImportReport(dest)
     seen: dict[str, int] = {}
     staged: list[tuple[str, dict]] = []
@@ -131,11 +148,24 @@ def import_file(path: Path, dest: Path | None = None) -> ImportReport:
             continue
         seen[record["id"]] = number
         staged.append((record["id"], record))
-    dest.mkdir(parents=True, exist_ok=True)
-    for record_id, record in staged:
-        target = dest / f"{record_id}.json"
-        tmp = target.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, target)
+    if staged:
+        _replace_folder(dest, staged)
     report.written = len(staged)
     return report
+
+
+def _replace_folder(dest: Path, records: list[tuple[str, dict]]) -> None:
+    """Write the import next to `dest`, then swap it in, so readers never see half an import and
+    records dropped from the source disappear."""
+    staging = dest.with_name(dest.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    (staging / IMPORT_MARKER).write_text("written by python -m knowledge_base import; replaced on re-import\n")
+    for record_id, record in records:
+        (staging / f"{record_id}.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    old = dest.with_name(dest.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if dest.exists():
+        os.replace(dest, old)
+    os.replace(staging, dest)
+    shutil.rmtree(old, ignore_errors=True)

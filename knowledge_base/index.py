@@ -22,7 +22,7 @@ from .config import Settings
 from .encoder import Encoder, load_encoder
 from .lexical import LexicalIndex
 from .passages import Passage, procedure_passages
-from .records import RecordProblem, load_records
+from .records import RecordProblem, load_records, merge_curated_first
 from .schema import Procedure
 
 FORMAT_VERSION = 1
@@ -60,6 +60,7 @@ class BuiltIndex:
     encoder: Encoder
     passage_procedure: np.ndarray  # passage number -> procedure number
     procedure_ids: list[str]
+    second_sources: dict[str, list[Procedure]]  # curated id -> imported records it replaced
 
 
 @dataclass
@@ -105,9 +106,11 @@ class EmbeddingCache:
 def build(settings: Settings, encoder: Encoder | None = None) -> BuildReport:
     started = time.perf_counter()
     encoder = encoder or load_encoder(settings.encoder)
-    procedures, problems = load_records(settings.records_dirs)
-    if not procedures:
+    loaded, problems = load_records(settings.records_dirs)
+    if not loaded:
         raise IndexError_("no valid procedure record found in " + ", ".join(map(str, settings.records_dirs)))
+    catalogue = merge_curated_first(loaded)
+    procedures = catalogue.procedures
     passages = [passage for p in procedures for passage in procedure_passages(p)]
     cache = EmbeddingCache(settings.index_dir.parent / "cache" / f"embeddings-{_safe(encoder.name)}.npz")
     matrix, encoded = cache.encode(encoder, [p.text for p in passages])
@@ -117,14 +120,15 @@ def build(settings: Settings, encoder: Encoder | None = None) -> BuildReport:
         "format": FORMAT_VERSION,
         "model": encoder.name,
         "dim": encoder.dim,
-        "corpus_hash": corpus_hash(procedures),
+        "corpus_hash": corpus_hash(loaded),
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "procedures": len(procedures),
+        "replaced_by_curated": sum(len(v) for v in catalogue.second_sources.values()),
         "passages": len(passages),
         "faiss": vectors.index_kind(dense),
     }
     settings.index_dir.mkdir(parents=True, exist_ok=True)
-    target = settings.index_dir / f"build-{time.strftime('%Y%m%d-%H%M%S')}-{manifest['corpus_hash'][:8]}"
+    target = settings.index_dir / f"build-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**9:09d}"
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
@@ -134,6 +138,9 @@ def build(settings: Settings, encoder: Encoder | None = None) -> BuildReport:
     (staging / "procedures.json").write_text(
         json.dumps([p.model_dump(mode="json") for p in procedures], ensure_ascii=False), encoding="utf-8"
     )
+    (staging / "second_sources.json").write_text(
+        json.dumps({pid: [p.model_dump(mode="json") for p in ps] for pid, ps in catalogue.second_sources.items()},
+                   ensure_ascii=False), encoding="utf-8")
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     shutil.rmtree(target, ignore_errors=True)
     os.replace(staging, target)
@@ -203,6 +210,10 @@ def load(settings: Settings, encoder: Encoder | None = None, *, check_corpus: bo
         encoder=encoder,
         passage_procedure=np.array([number[p.procedure_id] for p in passages], dtype=np.int32),
         procedure_ids=ids,
+        second_sources={
+            pid: [Procedure.model_validate(d) for d in ds]
+            for pid, ds in json.loads((path / "second_sources.json").read_text("utf-8")).items()
+        },
     )
 
 

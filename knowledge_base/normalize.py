@@ -71,15 +71,17 @@ FILLERS = frozenset(
     "phi tien bao nhieu lau".split()
 )
 
-_TOKEN = re.compile(r"[0-9a-zA-ZÀ-ỹđĐ]+", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits of any script
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TAG = re.compile(r"<[^>]{0,200}>")
+_KEYCAP = re.compile("[0-9#*]\ufe0f?\u20e3")  # "1️⃣" is an emoji, not the number one
 
 
 def clean(text: str) -> str:
-    """NFC, drop control characters and markup, collapse spaces. Never raises on str input."""
-    text = unicodedata.normalize("NFC", text)
-    text = _CONTROL.sub(" ", _TAG.sub(" ", text))
+    """NFKC (composed letters; fullwidth and compatibility forms to plain ones), no control
+    characters or markup, single spaces. Never raises on str input."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub(" ", _TAG.sub(" ", _KEYCAP.sub(" ", text)))
     return " ".join(text.split())
 
 
@@ -109,6 +111,11 @@ def fold(text: str) -> list[str]:
 
 def folded_text(text: str) -> str:
     return " ".join(fold(text))
+
+
+def has_words(text: str) -> bool:
+    """At least one token with a letter: digits or symbols alone ("1️⃣", "?!") are not a question."""
+    return any(not t.isdigit() for t in words(text))
 
 
 def has_vietnamese_diacritics(text: str) -> bool:

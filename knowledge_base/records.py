@@ -63,10 +63,7 @@ def record_files(dirs: Iterable[Path]) -> list[Path]:
 
 
 def load_records(dirs: Iterable[Path]) -> tuple[list[Procedure], list[RecordProblem]]:
-    """Every valid record under `dirs`; a bad file is reported and the others still load.
-
-    Curated records win over imported ones that share an official code (see merge.py).
-    """
+    """Every valid record under `dirs`; a bad file is reported and the others still load."""
     procedures: list[Procedure] = []
     problems: list[RecordProblem] = []
     seen: dict[str, str] = {}
@@ -84,3 +81,29 @@ def load_records(dirs: Iterable[Path]) -> tuple[list[Procedure], list[RecordProb
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The procedures the bot answers from, after curated records replaced the imported ones they
+    cover; `second_sources` keeps the replaced imported records per curated id."""
+
+    procedures: list[Procedure]
+    second_sources: dict[str, list[Procedure]]
+
+
+def merge_curated_first(procedures: list[Procedure]) -> Catalogue:
+    """A curated record whose official code(s) match imported records replaces them (keeping its own
+    id), so no procedure appears twice in results."""
+    owner_of_code = {
+        code: p.id for p in procedures if p.origin == "curated" for code in p.official_code
+    }
+    kept: list[Procedure] = []
+    second: dict[str, list[Procedure]] = {}
+    for p in procedures:
+        owner = next((owner_of_code[c] for c in p.official_code if c in owner_of_code), None)
+        if p.origin != "curated" and owner is not None:
+            second.setdefault(owner, []).append(p)
+        else:
+            kept.append(p)
+    return Catalogue(kept, second)

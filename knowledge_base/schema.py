@@ -68,7 +68,7 @@ class Source(_Strict):
 class Procedure(_Strict):
     id: str
     official_code: list[str] = Field(default_factory=list)
-    name: str = Field(min_length=3, max_length=500)
+    name: str = Field(min_length=3, max_length=2000)
     name_en: Optional[str] = None
     aliases: list[str] = Field(default_factory=list)
     aliases_en: list[str] = Field(default_factory=list)

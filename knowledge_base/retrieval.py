@@ -9,7 +9,7 @@ import numpy as np
 from . import vectors
 from .aspects import asked_aspect
 from .index import BuiltIndex
-from .normalize import MAX_QUERY_CHARS, clean, fold
+from .normalize import MAX_QUERY_CHARS, clean, has_words
 
 # Tuned on tests/knowledge_base/dev_questions.jsonl (never on the evaluation set): see README.
 DENSE_WEIGHT = 0.35
@@ -49,7 +49,7 @@ def validate_query(query: object) -> str:
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidQuery(f"the question is longer than {MAX_QUERY_CHARS} characters")
     text = clean(query)
-    if not fold(text):
+    if not has_words(text):
         raise InvalidQuery("the question has no words to search for")
     return text
 

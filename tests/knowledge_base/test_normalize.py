@@ -1,0 +1,102 @@
+"""Text normalisation shared by indexing and querying."""
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from knowledge_base.normalize import clean, fold, folded_text, strip_diacritics, words
+
+
+def test_nfc_and_nfd_input_give_the_same_tokens():
+    composed = unicodedata.normalize("NFC", "Đăng ký thường trú cho con")
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert composed != decomposed
+    assert fold(decomposed) == fold(composed) == ["dang", "ky", "thuong", "tru", "cho", "con"]
+    assert words(decomposed) == words(composed)
+
+
+def test_words_keep_diacritics_and_lowercase():
+    assert words("Làm CĂN CƯỚC ở đâu?") == ["làm", "căn", "cước", "ở", "đâu"]
+
+
+@pytest.mark.parametrize(
+    "text, folded",
+    [
+        ("Đăng ký khai sinh", "Dang ky khai sinh"),
+        ("đường Điện Biên Phủ", "duong Dien Bien Phu"),
+        ("Giấy chứng nhận quyền sử dụng đất", "Giay chung nhan quyen su dung dat"),
+        ("hộ chiếu phổ thông", "ho chieu pho thong"),
+        ("ỹ ỵ ữ ợ ậ", "y y u o a"),
+    ],
+)
+def test_diacritics_fold_including_d_with_stroke(text, folded):
+    assert strip_diacritics(text) == folded
+
+
+def test_text_with_and_without_diacritics_fold_alike():
+    assert fold("làm giấy phép lái xe") == fold("lam giay phep lai xe") == fold("LÀM GIẤY PHÉP LÁI XE")
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("cccd", "căn cước công dân"),
+        ("CCCD", "căn cước công dân"),
+        ("gplx", "giấy phép lái xe"),
+        ("ko", "không"),
+        ("dk", "đăng ký"),
+        ("đk", "đăng ký"),
+        ("đc", "được"),
+        ("dc", "được"),
+        ("bhyt", "bảo hiểm y tế"),
+        ("ubnd", "ủy ban nhân dân"),
+        ("UBND", "ủy ban nhân dân"),
+    ],
+)
+def test_common_abbreviations_expand_to_the_words_they_stand_for(typed, meant):
+    assert fold(typed) == fold(meant)
+
+
+def test_abbreviations_expand_inside_a_sentence():
+    assert folded_text("dk lại cccd ở ubnd xã dc ko") == (
+        "dang ky lai can cuoc cong dan o uy ban nhan dan xa duoc khong"
+    )
+
+
+def test_abbreviation_is_only_expanded_as_a_whole_word():
+    assert fold("dkkd") == fold("đăng ký kinh doanh")
+    assert "dang" not in fold("dkx")
+
+
+def test_html_tags_are_removed():
+    assert fold("<b>hộ chiếu</b> <a href='x'>cấp mới</a>") == ["ho", "chieu", "cap", "moi"]
+    assert "script" not in fold("<script>alert(1)</script> hộ chiếu")
+
+
+def test_control_characters_are_removed():
+    assert clean("hộ\x00 chiếu\x07\x1b\x7f") == "hộ chiếu"
+    assert fold("hộ\x00chiếu") == ["ho", "chieu"]
+
+
+def test_clean_collapses_whitespace():
+    assert clean("  hộ \t\n  chiếu  ") == "hộ chiếu"
+
+
+@pytest.mark.parametrize("text", ["😀", "😀🎉👍🏽", "🇻🇳 ❤️ 🙏", "👨‍👩‍👧"])
+def test_emoji_only_gives_no_tokens(text):
+    assert fold(text) == []
+
+
+def test_keycap_emoji_gives_no_tokens():
+    assert fold("1️⃣ 2️⃣") == []
+
+
+@pytest.mark.parametrize("text", ["", "   ", "...!!!???", "—–“”«»", "¿¡…", "-_/\\|@#$%^&*()[]{}"])
+def test_punctuation_and_blank_input_give_no_tokens(text):
+    assert fold(text) == []
+
+
+@pytest.mark.parametrize("text", ["× ÷", "؟ ،", "\u0301"])
+def test_symbols_inside_the_latin_letter_range_give_no_tokens(text):
+    assert fold(text) == []
