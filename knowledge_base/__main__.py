@@ -24,7 +24,8 @@ def cmd_build(args, settings: Settings) -> int:
         print(f"skipped: {problem}", file=sys.stderr)
     m = report.manifest
     print(f"built {report.path} in {report.seconds:.1f}s: {m['procedures']} procedures, {m['passages']} passages "
-          f"({report.encoded} encoded now, the rest from cache), encoder {m['model']}, faiss {m['faiss']}")
+          f"({report.encoded} encoded now, the rest from cache), encoder {m['model']}, faiss {m['faiss']}, "
+          f"no-answer threshold {m.get('calibration', {}).get('no_answer_below', 'default')}")
     return 0
 
 

@@ -14,6 +14,8 @@ class Settings:
     index_dir: Path = REPO_ROOT / "var" / "index"
     encoder: str = "minilm"  # "minilm" (packaged), "hashing" (tests), or a sentence-transformers name/path
     approximate_above: int = 50_000  # passages; above this FAISS uses an IVF index
+    # questions the no-answer threshold is calibrated on at build time (never the evaluation set)
+    calibration_questions: Path | None = REPO_ROOT / "tests" / "knowledge_base" / "dev_questions.jsonl"
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -28,4 +30,12 @@ class Settings:
             index_dir=Path(os.environ.get("KB_INDEX_DIR", REPO_ROOT / "var" / "index")),
             encoder=os.environ.get("KB_ENCODER", "minilm"),
             approximate_above=int(os.environ.get("KB_APPROXIMATE_ABOVE", "50000")),
+            calibration_questions=_optional_path(
+                os.environ.get("KB_CALIBRATION_QUESTIONS", REPO_ROOT / "tests" / "knowledge_base" / "dev_questions.jsonl")
+            ),
         )
+
+
+def _optional_path(value) -> Path | None:
+    """A path from the environment; "" or "none" switches the feature off."""
+    return None if str(value).strip().lower() in ("", "none") else Path(value)

@@ -15,6 +15,8 @@ import numpy as np
 
 from .normalize import folded_text
 
+MAX_TOKENS = 128
+
 
 class Encoder(Protocol):
     name: str
@@ -64,6 +66,8 @@ class SentenceTransformerEncoder:
         self._query_prefix = query_prefix
         self._document_prefix = document_prefix
         self._lock = threading.Lock()  # torch modules are not re-entrant across threads
+        # procedure names and summaries fit; longer text costs time and adds little
+        model.max_seq_length = min(getattr(model, "max_seq_length", None) or MAX_TOKENS, MAX_TOKENS)
 
     def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
         prepared = [prefix + (folded_text(t) if self._fold else t) for t in texts]

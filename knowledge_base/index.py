@@ -25,7 +25,10 @@ from .passages import Passage, procedure_passages
 from .records import RecordProblem, load_records, merge_curated_first
 from .schema import Procedure
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 3
+# Dense vectors only for the short passages that name and summarise a procedure: long lists of
+# documents and steps are matched well lexically and would multiply encoding time at national scale.
+DENSE_ASPECTS = ("overview", "fee", "time", "where", "online", "result")
 KEEP_BUILDS = 2
 
 
@@ -59,6 +62,7 @@ class BuiltIndex:
     dense: object  # faiss.Index
     encoder: Encoder
     passage_procedure: np.ndarray  # passage number -> procedure number
+    dense_rows: np.ndarray  # FAISS row -> passage number
     procedure_ids: list[str]
     second_sources: dict[str, list[Procedure]]  # curated id -> imported records it replaced
 
@@ -112,8 +116,9 @@ def build(settings: Settings, encoder: Encoder | None = None) -> BuildReport:
     catalogue = merge_curated_first(loaded)
     procedures = catalogue.procedures
     passages = [passage for p in procedures for passage in procedure_passages(p)]
+    dense_rows = np.array([i for i, p in enumerate(passages) if p.aspect in DENSE_ASPECTS], dtype=np.int64)
     cache = EmbeddingCache(settings.index_dir.parent / "cache" / f"embeddings-{_safe(encoder.name)}.npz")
-    matrix, encoded = cache.encode(encoder, [p.text for p in passages])
+    matrix, encoded = cache.encode(encoder, [passages[i].text for i in dense_rows])
     dense = vectors.build_vector_index(matrix, settings.approximate_above)
     lexical = LexicalIndex([p.text for p in passages])
     manifest = {
@@ -125,6 +130,7 @@ def build(settings: Settings, encoder: Encoder | None = None) -> BuildReport:
         "procedures": len(procedures),
         "replaced_by_curated": sum(len(v) for v in catalogue.second_sources.values()),
         "passages": len(passages),
+        "dense_passages": len(dense_rows),
         "faiss": vectors.index_kind(dense),
     }
     settings.index_dir.mkdir(parents=True, exist_ok=True)
@@ -134,10 +140,14 @@ def build(settings: Settings, encoder: Encoder | None = None) -> BuildReport:
     staging.mkdir()
     vectors.save(dense, str(staging / "passages.faiss"))
     with open(staging / "lexical.pickle", "wb") as f:
-        pickle.dump({"lexical": lexical, "passages": passages}, f, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump({"lexical": lexical, "passages": passages, "dense_rows": dense_rows}, f,
+                    protocol=pickle.HIGHEST_PROTOCOL)
     (staging / "procedures.json").write_text(
         json.dumps([p.model_dump(mode="json") for p in procedures], ensure_ascii=False), encoding="utf-8"
     )
+    if settings.calibration_questions and settings.calibration_questions.exists():
+        manifest["calibration"] = _calibrate(procedures, passages, lexical, dense, dense_rows, encoder,
+                                             catalogue.second_sources, settings.calibration_questions)
     (staging / "second_sources.json").write_text(
         json.dumps({pid: [p.model_dump(mode="json") for p in ps] for pid, ps in catalogue.second_sources.items()},
                    ensure_ascii=False), encoding="utf-8")
@@ -209,12 +219,27 @@ def load(settings: Settings, encoder: Encoder | None = None, *, check_corpus: bo
         dense=vectors.load(str(path / "passages.faiss")),
         encoder=encoder,
         passage_procedure=np.array([number[p.procedure_id] for p in passages], dtype=np.int32),
+        dense_rows=stored["dense_rows"],
         procedure_ids=ids,
         second_sources={
             pid: [Procedure.model_validate(d) for d in ds]
             for pid, ds in json.loads((path / "second_sources.json").read_text("utf-8")).items()
         },
     )
+
+
+def _calibrate(procedures, passages, lexical, dense, dense_rows, encoder, second_sources, questions) -> dict:
+    from .calibration import calibrate_threshold
+    from .retrieval import ProcedureSearch
+
+    ids = [p.id for p in procedures]
+    number = {pid: i for i, pid in enumerate(ids)}
+    built = BuiltIndex(
+        manifest={}, procedures={p.id: p for p in procedures}, passages=passages, lexical=lexical, dense=dense,
+        encoder=encoder, passage_procedure=np.array([number[p.procedure_id] for p in passages], dtype=np.int32),
+        dense_rows=dense_rows, procedure_ids=ids, second_sources=second_sources,
+    )
+    return calibrate_threshold(ProcedureSearch(built), questions)
 
 
 def _expected_model(settings: Settings, encoder: Encoder | None) -> str:

@@ -18,8 +18,12 @@ MIN_TYPO_LENGTH = 4
 UNKNOWN_BIGRAM_SHARE = 0.5
 
 
+STOP_BIGRAMS = frozenset({"thu_tuc"})  # "thủ tục": every procedure is one
+
+
 def terms(tokens: list[str]) -> list[str]:
-    return tokens + [f"{a}_{b}" for a, b in zip(tokens, tokens[1:])]
+    bigrams = (f"{a}_{b}" for a, b in zip(tokens, tokens[1:]) if not (a in FILLERS and b in FILLERS))
+    return tokens + [b for b in bigrams if b not in STOP_BIGRAMS]
 
 
 def _deletes(token: str) -> set[str]:
@@ -47,6 +51,14 @@ class LexicalIndex:
         n = len(docs)
         self.idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
         self.df = df
+        # what a passage "says", for how much of a name a question covers: fillers do not count
+        content_idf = self.idf.copy()
+        for term, j in vocab.items():
+            if term in FILLERS:
+                content_idf[j] = 0.0
+        presence = self.matrix.copy()
+        presence.data[:] = 1.0
+        self.passage_ideal = np.asarray(presence @ content_idf, dtype=np.float32).ravel()
         self.unknown_idf = float(np.median(self.idf)) if len(self.idf) else 1.0
         self._typo_map = self._build_typo_map()
 
@@ -74,9 +86,7 @@ class LexicalIndex:
 
     def query_terms(self, query: str) -> list[str]:
         """Unigrams and bigrams of the corrected query; filler words count only inside bigrams."""
-        tokens = [self.correct(t) for t in fold(query)]
-        bigrams = [f"{a}_{b}" for a, b in zip(tokens, tokens[1:]) if not (a in FILLERS and b in FILLERS)]
-        return [t for t in tokens if t not in FILLERS] + bigrams
+        return [t for t in terms([self.correct(t) for t in fold(query)]) if t not in FILLERS]
 
     def passages_with(self, term: str) -> np.ndarray:
         j = self.vocab.get(term)
@@ -84,10 +94,12 @@ class LexicalIndex:
             return np.zeros(0, dtype=np.int32)
         return self.matrix.indices[self.matrix.indptr[j]:self.matrix.indptr[j + 1]]
 
-    def score(self, query_terms: list[str]) -> tuple[np.ndarray, float]:
-        """BM25 of every passage, and the best score a passage could reach for this query."""
+    def score(self, query_terms: list[str]) -> tuple[np.ndarray, float, np.ndarray]:
+        """BM25 of every passage, the best score a passage could reach for this query, and per
+        passage the idf of the query terms it contains (to tell how much of a name is covered)."""
         weights = Counter(query_terms)
         scores = np.zeros(self.matrix.shape[0], dtype=np.float32)
+        present = np.zeros(self.matrix.shape[0], dtype=np.float32)
         ideal = 0.0
         for term, count in weights.items():
             j = self.vocab.get(term)
@@ -99,5 +111,7 @@ class LexicalIndex:
             idf = float(self.idf[j])
             ideal += count * idf
             start, end = self.matrix.indptr[j], self.matrix.indptr[j + 1]
-            scores[self.matrix.indices[start:end]] += count * idf * self.matrix.data[start:end]
-        return scores, ideal
+            rows = self.matrix.indices[start:end]
+            scores[rows] += count * idf * self.matrix.data[start:end]
+            present[rows] += idf
+        return scores, ideal, present

@@ -68,7 +68,7 @@ FILLERS = frozenset(
     "khong phai lam muon ai biet nhu va hay hoac cua nay ma neu khi se da nhung cac mot nhieu "
     "please i my how does what is of for in we you "
     # aspect words: they say what is asked, not which procedure ("phí bao nhiêu", "mất bao lâu")
-    "phi tien bao nhieu lau".split()
+    "phi tien bao nhieu lau tuc".split()
 )
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits of any script
@@ -120,3 +120,20 @@ def has_words(text: str) -> bool:
 
 def has_vietnamese_diacritics(text: str) -> bool:
     return strip_diacritics(text) != text
+
+
+# Frequent English words of procedure questions; Vietnamese (even without diacritics) rarely has them.
+_ENGLISH = frozenset(
+    "the a an to of for in on my i me we you your how do does can what where when which who is are be "
+    "get got need needs apply register registration certificate card license licence passport birth "
+    "marriage death land house business company permit documents document fee fees cost long take "
+    "new lost renew change copy child baby from with and or at much many days office online".split()
+)
+
+
+def looks_english(text: str) -> bool:
+    """English rather than Vietnamese: no Vietnamese diacritics and mostly English words."""
+    tokens = words(text)
+    if not tokens or has_vietnamese_diacritics(text):
+        return False
+    return sum(t in _ENGLISH for t in tokens) >= max(1, 0.35 * len(tokens))

@@ -14,6 +14,7 @@ class Passage:
     procedure_id: str
     aspect: str
     text: str
+    is_name: bool = False  # the official name or one alias: scored on how much of it the question covers
 
 
 def _join(*parts: object) -> str:
@@ -21,11 +22,14 @@ def _join(*parts: object) -> str:
 
 
 def procedure_passages(p: Procedure) -> list[Passage]:
-    """The overview names the procedure as citizens do; every other passage repeats the name so a
-    question about one aspect ("phí làm hộ chiếu") still matches on the procedure words."""
+    """One short passage per name and alias (how citizens name the procedure), then one per aspect;
+    every aspect passage repeats the name so a question about one aspect ("phí làm hộ chiếu") still
+    matches on the procedure words."""
     title = p.name
+    names = [p.name, *p.aliases, *([p.name_en] if p.name_en else []), *p.aliases_en]
+    passages = [Passage(p.id, "overview", name, is_name=True) for name in dict.fromkeys(names) if name]
     texts = {
-        "overview": _join(p.name, "; ".join(p.aliases), p.name_en, "; ".join(p.aliases_en), p.field),
+        "overview": _join(p.name, p.field, p.eligibility),
         "documents": _join(title, "hồ sơ giấy tờ cần chuẩn bị", "; ".join(d.name for d in p.documents)),
         "fee": _join(title, "phí lệ phí", p.fee.summary, p.fee.exemptions),
         "time": _join(title, "thời hạn giải quyết", p.processing_time),
@@ -38,4 +42,4 @@ def procedure_passages(p: Procedure) -> list[Passage]:
         "eligibility": _join(title, "đối tượng điều kiện", p.eligibility, p.requirements),
         "result": _join(title, "kết quả", p.result),
     }
-    return [Passage(p.id, aspect, text) for aspect, text in texts.items() if text]
+    return passages + [Passage(p.id, aspect, text) for aspect, text in texts.items() if text]

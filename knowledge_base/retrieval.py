@@ -9,15 +9,32 @@ import numpy as np
 from . import vectors
 from .aspects import asked_aspect
 from .index import BuiltIndex
-from .normalize import MAX_QUERY_CHARS, clean, has_words
+from .normalize import MAX_QUERY_CHARS, clean, folded_text, has_words, looks_english
 
 # Tuned on tests/knowledge_base/dev_questions.jsonl (never on the evaluation set): see README.
-DENSE_WEIGHT = 0.35
+DENSE_WEIGHT = 0.1
+ENGLISH_DENSE_WEIGHT = 0.5
 DENSE_FLOOR = 0.25  # cosine below this says nothing about relatedness for this encoder
 ASPECT_WEIGHT = {"overview": 1.0}
 OTHER_ASPECT_WEIGHT = 0.8
-NO_ANSWER_BELOW = 0.35
+NO_ANSWER_BELOW = 0.2  # used when the build was not calibrated (see calibration.py)
 DENSE_CANDIDATES = 64
+
+
+# How likely a citizen means a procedure before reading the question: curated records are the
+# procedures citizens ask about most; an imported record is one of thousands of specialised ones,
+# and one whose name still says district level (abolished 1 July 2025) is rarely the one meant.
+CURATED_PRIOR = 1.0
+IMPORTED_PRIOR = 0.85
+ABOLISHED_LEVEL_PRIOR = 0.6
+_ABOLISHED_IN_NAME = ("cap huyen", "ubnd huyen", "quan huyen")
+
+
+def procedure_prior(procedure) -> float:
+    prior = CURATED_PRIOR if procedure.origin == "curated" else IMPORTED_PRIOR
+    if any(marker in folded_text(procedure.name) for marker in _ABOLISHED_IN_NAME):
+        prior *= ABOLISHED_LEVEL_PRIOR
+    return prior
 
 
 class InvalidQuery(ValueError):
@@ -63,41 +80,59 @@ class ProcedureScores:
         self.dense = np.zeros(n, dtype=np.float32)
         self.dense_passage = np.full(n, -1, dtype=np.int64)
         self.fused = np.zeros(n, dtype=np.float32)
-        self.matched_idf = 0.0
 
 
 class ProcedureSearch:
     def __init__(self, index: BuiltIndex, *, dense_weight: float = DENSE_WEIGHT,
-                 no_answer_below: float = NO_ANSWER_BELOW, use_lexical: bool = True, use_dense: bool = True):
+                 english_dense_weight: float = ENGLISH_DENSE_WEIGHT,
+                 no_answer_below: float | None = None, use_lexical: bool = True, use_dense: bool = True):
         self.index = index
         self.dense_weight = dense_weight if use_lexical and use_dense else (1.0 if use_dense else 0.0)
-        self.no_answer_below = no_answer_below
+        self.english_dense_weight = english_dense_weight
+        calibrated = index.manifest.get("calibration", {}).get("no_answer_below")
+        self.no_answer_below = no_answer_below if no_answer_below is not None else (
+            calibrated if calibrated is not None else NO_ANSWER_BELOW)
         self.use_lexical = use_lexical
         self.use_dense = use_dense
         self._aspect_weight = np.array(
             [ASPECT_WEIGHT.get(p.aspect, OTHER_ASPECT_WEIGHT) for p in index.passages], dtype=np.float32
         )
+        self._is_name = np.array([p.is_name for p in index.passages], dtype=bool)
+        self.prior = np.array([procedure_prior(index.procedures[i]) for i in index.procedure_ids], dtype=np.float32)
 
     def score_procedures(self, text: str) -> "ProcedureScores":
         """Lexical and dense evidence for every procedure (the best passage of each)."""
         n_procedures = len(self.index.procedure_ids)
         scores = ProcedureScores(n_procedures)
         if self.use_lexical:
-            terms = self.index.lexical.query_terms(text)
-            passage_scores, ideal = self.index.lexical.score(terms)
-            scores.matched_idf = ideal
+            lexical = self.index.lexical
+            passage_scores, ideal, present = lexical.score(lexical.query_terms(text))
             if ideal > 0:
-                self._best_per_procedure(passage_scores * self._aspect_weight / ideal, scores.lexical,
-                                         scores.lexical_passage)
+                query_covered = passage_scores / ideal
+                name_covered = np.divide(present, lexical.passage_ideal, out=np.zeros_like(present),
+                                         where=lexical.passage_ideal > 0)
+                # a name passage must match both ways: "đăng ký khai sinh" is all of "Đăng ký khai
+                # sinh" but only part of "Thủ tục đăng ký khai sinh lưu động"
+                both = np.divide(2 * query_covered * name_covered, query_covered + name_covered,
+                                 out=np.zeros_like(present), where=(query_covered + name_covered) > 0)
+                passage_lexical = np.where(self._is_name, both, query_covered * self._aspect_weight)
+                self._best_per_procedure(passage_lexical, scores.lexical, scores.lexical_passage)
         if self.use_dense:
             query_vector = self.index.encoder.encode_queries([text])[0]
             cosines, numbers = vectors.search_vectors(self.index.dense, query_vector, DENSE_CANDIDATES)
             keep = numbers >= 0
             passage_scores = np.zeros(len(self.index.passages), dtype=np.float32)
-            passage_scores[numbers[keep]] = np.clip((cosines[keep] - DENSE_FLOOR) / (1 - DENSE_FLOOR), 0, 1)
+            passage_scores[self.index.dense_rows[numbers[keep]]] = np.clip((cosines[keep] - DENSE_FLOOR) / (1 - DENSE_FLOOR), 0, 1)
             self._best_per_procedure(passage_scores * self._aspect_weight, scores.dense, scores.dense_passage)
-        scores.fused = (1 - self.dense_weight) * scores.lexical + self.dense_weight * scores.dense
+        weight = self.dense_weight_for(text)
+        scores.fused = ((1 - weight) * scores.lexical + weight * scores.dense) * self.prior
         return scores
+
+    def dense_weight_for(self, text: str) -> float:
+        """The packaged encoder only understands English: its say weighs more on English questions."""
+        if not (self.use_lexical and self.use_dense):
+            return self.dense_weight
+        return self.english_dense_weight if looks_english(text) else self.dense_weight
 
     def search(self, query: object, k: int = 5, *, with_rejected: bool = False) -> list[Hit]:
         """The k best procedures for the question; empty when none is good enough."""
