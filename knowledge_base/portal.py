@@ -645,6 +645,18 @@ def flag_abolished_terms(raw: dict, flags: _Flags) -> None:
         flags.add("mentions_abolished_terms")
 
 
+# Ministries of the crawl (ministry_slug); an unknown slug is kept as written.
+MINISTRIES = {
+    "bo-tai-chinh": "Bộ Tài chính",
+    "bo-nong-nghiep-mt": "Bộ Nông nghiệp và Môi trường",
+    "bo-xay-dung": "Bộ Xây dựng",
+    "bo-cong-an": "Bộ Công an",
+    "bo-tu-phap": "Bộ Tư pháp",
+    "ngan-hang-nha-nuoc": "Ngân hàng Nhà nước Việt Nam",
+    "toa-an-nhan-dan": "Tòa án nhân dân tối cao",
+}
+
+
 def build_record(raw: dict, retrieved: str, flags: _Flags) -> dict:
     url = clean(raw.get("detail_url"))
     channels = parse_channels(raw.get("cach_thuc_thuc_hien"), url, flags)
@@ -655,6 +667,7 @@ def build_record(raw: dict, retrieved: str, flags: _Flags) -> dict:
         "name": squash(raw["ten_thu_tuc"]),
         "aliases": [],
         "field": clean(raw.get("linh_vuc")) or "",
+        "ministry": MINISTRIES.get(clean(raw.get("ministry_slug")) or "", clean(raw.get("ministry_slug"))),
         "level": parse_levels(clean(raw.get("cap_thuc_hien")), flags),
         "agency": parse_agency(raw),
         "channels": channels,

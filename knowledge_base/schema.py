@@ -73,6 +73,7 @@ class Procedure(_Strict):
     aliases: list[str] = Field(default_factory=list)
     aliases_en: list[str] = Field(default_factory=list)
     field: str = Field(min_length=1)
+    ministry: Optional[str] = None  # bộ, ngành quản lý
     level: list[Level] = Field(min_length=1)
     agency: Agency = Field(default_factory=Agency)
     channels: list[Channel] = Field(default_factory=list)
