@@ -177,7 +177,7 @@ def test_large_corpus_uses_the_approximate_index_and_still_finds_exact_names(con
 
 def test_embedding_cache_makes_a_second_build_encode_nothing(small_env, small_records, write_record):
     first = index.build(small_env)
-    assert first.encoded == first.manifest["dense_passages"] > 0
+    assert 0 < first.encoded <= first.manifest["dense_passages"]  # identical texts are encoded once
 
     second = index.build(small_env)
     assert second.encoded == 0
