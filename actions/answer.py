@@ -1,0 +1,266 @@
+"""Answering procedure questions: which procedure (the knowledge base decides), which part of it
+(documents, fee, time, where, steps, online, eligibility, result, or an overview), follow-ups about
+the procedure under discussion, and buttons when several procedures are equally likely."""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge_base.aspects import ASPECT_CUES, asked_aspect
+from knowledge_base.normalize import FILLERS, fold, folded_text
+from knowledge_base.schema import ASPECTS, Procedure
+
+from . import kb, messages
+from .fallback import choose_buttons, input_problem, reply_input_problem, reply_not_found
+
+logger = logging.getLogger(__name__)
+
+# Two hits closer than this are "equally likely": show buttons instead of guessing. Measured on
+# tests/knowledge_base/dev_questions.jsonl (never the evaluation set): a gap below 0.05 asks on 4 of
+# 86 correct top-1 answers and catches both wrong top-1 answers whose right procedure is in the top
+# 3; 0.03 misses both, 0.10 asks on 7 correct answers for no extra catch (curated records, default
+# encoder; re-measure when the corpus grows by orders of magnitude).
+CLOSE_SCORE_GAP = 0.05
+MAX_CHOICES = 3
+
+# Words that carry no procedure in a follow-up ("thế phí bao nhiêu?", "còn nộp ở đâu?"): the aspect
+# cues, the search fillers, and the few conversational words folding makes ambiguous.
+_CUE_WORDS = frozenset(word for cues in ASPECT_CUES.values() for cue in cues for word in cue.split())
+_FOLLOW_UP_WORDS = frozenset(
+    "the con can nop lam mat nua them ha ban chi co vay thi it this that about and so then there "
+    "do does i can any also again ok need file apply go should submit get take it much long "
+    "vay a oi nhe nha".split()
+)
+_NOT_NAMING = _CUE_WORDS | FILLERS | _FOLLOW_UP_WORDS
+_CUE_PHRASES = re.compile(r"\b(?:" + "|".join(
+    re.escape(cue) for cue in sorted({c for cues in ASPECT_CUES.values() for c in cues}, key=len, reverse=True)
+) + r")\b")
+
+# The words of the asked part dilute the procedure words in the search score ("lam ho chieu can giay to
+# gi" scores under the no-answer line while "lam ho chieu" scores 0.75). When the whole question finds
+# nothing, the procedure part alone is tried, with a stricter bar than the index's own because it is
+# a second guess. On hand probes the right procedures scored 0.49–0.75 this way; the spurious matches
+# seen (0.44–0.47) came as close pairs, which become a choice between buttons, not an answer.
+RETRY_WITHOUT_ASPECT_MIN = 0.45
+
+# channel kinds of the record -> fragment names in the domain
+_CHANNEL_FRAGMENT = {"truc_tiep": "frag_channel_in_person", "buu_chinh": "frag_channel_post",
+                     "truc_tuyen": "frag_channel_online"}
+_FORM_FRAGMENT = {"original": "frag_form_original", "copy": "frag_form_copy",
+                  "original_or_copy": "frag_form_original_or_copy", "electronic": "frag_form_electronic"}
+_NOTE_CHARS = 160
+
+
+def names_a_procedure(text: str) -> bool:
+    """Whether the message has words beyond a follow-up's ("thế phí bao nhiêu" has none)."""
+    return any(token not in _NOT_NAMING for token in fold(text))
+
+
+def without_aspect_words(text: str) -> str:
+    """The question with the aspect cue phrases removed (folded form)."""
+    folded, previous = folded_text(text), None
+    while folded != previous:  # removing one cue can expose another ("can giay to gi")
+        previous, folded = folded, " ".join(_CUE_PHRASES.sub(" ", folded).split())
+    return folded
+
+
+def close_hits(text: str, hits: list) -> list:
+    """The hits the citizen may have meant: the top one alone unless others score within the gap.
+    A question that spells out the top procedure's full name needs no choice."""
+    top = hits[0]
+    if folded_text(top.name) in folded_text(text):
+        return [top]
+    return [h for h in hits[:MAX_CHOICES] if top.score - h.score < CLOSE_SCORE_GAP]
+
+
+class ProcedureAnswer:
+    """Turns one procedure record into the values of the `utter_answer_*` responses."""
+
+    def __init__(self, procedure: Procedure, domain: dict, lang: str):
+        self.p = procedure
+        self.domain = domain
+        self.lang = lang
+
+    def frag(self, name: str, **values: Any) -> str:
+        return messages.render(self.domain, name, self.lang, **values)
+
+    @property
+    def no_info(self) -> str:
+        return self.frag("frag_no_info")
+
+    def title(self) -> str:
+        name = self.p.name_en if self.lang == "en" and self.p.name_en else self.p.name
+        code = self.frag("frag_code", code=", ".join(self.p.official_code)) if self.p.official_code else ""
+        return f"{name}{code}"
+
+    def source(self) -> str:
+        ranked = sorted(self.p.sources, key=lambda s: (s.url is None, ["official_portal", "law",
+                        "provincial_portal", "secondary"].index(s.kind)))
+        best = ranked[0]
+        url = self.frag("frag_source_url", url=best.url) if best.url else ""
+        return self.frag("frag_source", title=best.title, url=url, updated=self.p.updated.strftime("%d/%m/%Y"))
+
+    def _channel_lines(self, attribute: str) -> list[str]:
+        return [self.frag("frag_channel_detail", channel=self.frag(_CHANNEL_FRAGMENT[c.kind]), detail=value)
+                for c in self.p.channels if (value := getattr(c, attribute))]
+
+    def documents(self) -> str:
+        if not self.p.documents:
+            return self.no_info
+        lines = []
+        for number, document in enumerate(self.p.documents, start=1):
+            details = []
+            if document.copies:
+                details.append(self.frag("frag_copies", copies=document.copies))
+            if document.form:
+                details.append(self.frag(_FORM_FRAGMENT[document.form]))
+            if document.template:
+                details.append(self.frag("frag_template", template=document.template))
+            detail = self.frag("frag_document_detail", detail=", ".join(details)) if details else ""
+            note = document.note or ""
+            if len(note) > _NOTE_CHARS:
+                note = note[: _NOTE_CHARS - 1].rstrip() + "…"
+            note = self.frag("frag_document_note", note=note) if note else ""
+            lines.append(self.frag("frag_numbered", number=number, text=f"{document.name}{detail}{note}"))
+        return "\n".join(lines)
+
+    def fee(self) -> str:
+        lines = [self.p.fee.summary or self.no_info] + self._channel_lines("fee")
+        if self.p.fee.exemptions:
+            lines.append(self.frag("frag_exemptions", exemptions=self.p.fee.exemptions))
+        return "\n".join(lines)
+
+    def time(self) -> str:
+        return "\n".join([self.p.processing_time or self.no_info] + self._channel_lines("processing_time"))
+
+    def where(self) -> str:
+        lines = []
+        if self.p.agency.receives:
+            lines.append(self.frag("frag_receives", agency=self.p.agency.receives))
+        if self.p.agency.decides:
+            lines.append(self.frag("frag_decides", agency=self.p.agency.decides))
+        if self.p.channels:
+            kinds = ", ".join(self.frag(_CHANNEL_FRAGMENT[c.kind]) for c in self.p.channels)
+            lines.append(self.frag("frag_channels", channels=kinds))
+        return "\n".join(lines) or self.no_info
+
+    def online(self) -> str:
+        online = [c for c in self.p.channels if c.kind == "truc_tuyen"]
+        if not online:
+            return self.frag("frag_online_no") if self.p.channels else self.no_info
+        url = self.p.online_url
+        lines = [self.frag("frag_online_yes", url=url) if url else self.frag("frag_online_yes_no_link")]
+        fully = [c.fully_online for c in online if c.fully_online is not None]
+        if fully:
+            lines.append(self.frag("frag_fully_online" if any(fully) else "frag_partly_online"))
+        else:
+            lines.append(self.frag("frag_fully_online_unknown"))
+        return "\n".join(lines)
+
+    def steps(self) -> str:
+        if not self.p.steps:
+            return self.no_info
+        return "\n".join(self.frag("frag_numbered", number=n, text=s) for n, s in enumerate(self.p.steps, 1))
+
+    def eligibility(self) -> str:
+        lines = [self.p.eligibility] if self.p.eligibility else []
+        if self.p.requirements:
+            lines.append(self.frag("frag_requirements", requirements=self.p.requirements))
+        return "\n".join(lines) or self.no_info
+
+    def result(self) -> str:
+        return self.p.result or self.no_info
+
+    def overview(self) -> str:
+        online = [c for c in self.p.channels if c.kind == "truc_tuyen"]
+        online_text = (self.frag("frag_yes") if online else self.frag("frag_no")) if self.p.channels else self.no_info
+        return "\n".join([
+            self.frag("frag_summary_time", value=self.p.processing_time or self.no_info),
+            self.frag("frag_summary_fee", value=self.p.fee.summary or self.no_info),
+            self.frag("frag_summary_where", value=self.p.agency.receives or self.no_info),
+            self.frag("frag_summary_online", value=online_text),
+        ])
+
+    def send(self, dispatcher: CollectingDispatcher, aspect: str) -> None:
+        body = getattr(self, aspect)()
+        messages.send(dispatcher, self.domain, self.lang, f"utter_answer_{aspect}", body_key="body",
+                      procedure_title=self.title(), body=body, source=self.source())
+
+
+def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, procedure: Procedure,
+                aspect: Optional[str]) -> list[EventType]:
+    aspect = aspect if aspect in ASPECTS else "overview"
+    ProcedureAnswer(procedure, domain, messages.language(tracker)).send(dispatcher, aspect)
+    return [SlotSet("procedure_id", procedure.id)]
+
+
+def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, text: str, *,
+                    aspect: Optional[str], follow_up_allowed: bool,
+                    not_found_reason: str = "no_match") -> list[EventType]:
+    """Answer a free-text question: a follow-up about the current procedure, one procedure, a
+    choice between close ones, or an honest "not found"."""
+    aspect = aspect or asked_aspect(text)
+    current = kb.procedure(tracker.get_slot("procedure_id"))
+    if current and follow_up_allowed and aspect and not names_a_procedure(text):
+        return send_answer(dispatcher, tracker, domain, current, aspect)
+    try:
+        hits = kb.search(text, 5)
+    except kb.invalid_query_error():
+        dispatcher.utter_message(response="utter_no_words")
+        return []
+    if not hits:
+        # No falling back to the procedure under discussion here: "thời tiết thế nào?" has an aspect
+        # cue too, and answering it with that procedure's steps would be a confident wrong answer.
+        procedure_part = without_aspect_words(text) if aspect else ""
+        if procedure_part and procedure_part != folded_text(text):
+            hits = [h for h in kb.search(procedure_part, 5) if h.score >= RETRY_WITHOUT_ASPECT_MIN]
+    if not hits:
+        reply_not_found(dispatcher, tracker, domain, text, not_found_reason)
+        return []
+    choices = close_hits(text, hits)
+    if len(choices) > 1:
+        dispatcher.utter_message(response="utter_choose_procedure", buttons=choose_buttons(choices, aspect))
+        return []
+    procedure = kb.procedure(choices[0].id)
+    if procedure is None:  # index and records out of step: say we do not know rather than fail
+        reply_not_found(dispatcher, tracker, domain, text, not_found_reason)
+        return []
+    return send_answer(dispatcher, tracker, domain, procedure, aspect)
+
+
+def _entity(tracker: Tracker, name: str) -> Optional[str]:
+    value = next(tracker.get_latest_entity_values(name), None)
+    return value if isinstance(value, str) else None
+
+
+class ActionAnswer(Action):
+    """Intents ask_procedure, ask_aspect and choose_procedure."""
+
+    def name(self) -> str:
+        return "action_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        message = tracker.latest_message or {}
+        text = message.get("text") or ""
+        intent = (message.get("intent") or {}).get("name")
+        aspect = _entity(tracker, "aspect")
+        aspect = aspect if aspect in ASPECTS else None
+        if intent == "choose_procedure" or text.startswith("/"):  # a button
+            procedure = kb.procedure(_entity(tracker, "procedure_id") or tracker.get_slot("procedure_id"))
+            if procedure is None:
+                dispatcher.utter_message(response="utter_which_procedure")
+                return []
+            return send_answer(dispatcher, tracker, domain, procedure, aspect)
+        problem = input_problem(text)
+        if problem:
+            reply_input_problem(dispatcher, tracker, problem, text)
+            return []
+        if intent == "ask_aspect" and not tracker.get_slot("procedure_id") and not names_a_procedure(text):
+            dispatcher.utter_message(response="utter_which_procedure")
+            return []
+        return answer_question(dispatcher, tracker, domain, text, aspect=aspect, follow_up_allowed=True)

@@ -1,0 +1,95 @@
+"""When the assistant cannot answer: input it cannot read, questions outside its procedures, and
+messages NLU did not understand. Says so honestly, offers the nearest procedures and a person, and
+logs the question for staff."""
+from __future__ import annotations
+
+import json
+import logging
+import unicodedata
+from typing import Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge_base.normalize import MAX_QUERY_CHARS, clean, fold
+
+from . import kb
+from .handoff import log_question, send_contact
+from .language import OTHER, detect_language
+
+logger = logging.getLogger(__name__)
+
+WEAK_CANDIDATE_MIN = 0.25  # below this a rejected hit is noise, not a "did you mean"
+MAX_CANDIDATES = 3
+
+
+def input_problem(text: Optional[str]) -> Optional[str]:
+    """The response explaining why this message cannot be searched, or None when it can."""
+    if text is None or not text.strip():
+        return "utter_empty_message"
+    if len(text) > MAX_QUERY_CHARS:
+        return "utter_too_long"
+    odd = sum(1 for ch in text if unicodedata.category(ch) in ("Cc", "Co", "Cs", "Cn") and ch not in "\n\t\r"
+              or ch == "\ufffd")
+    if odd > max(2, len(text) // 10):  # binary pasted as text
+        return "utter_no_words"
+    if not fold(text):
+        return "utter_no_words"
+    if detect_language(clean(text)) == OTHER:  # clean() drops markup: "<script>" is not a language
+        return "utter_other_language"
+    return None
+
+
+def choose_buttons(hits, aspect: Optional[str] = None) -> list[dict]:
+    buttons = []
+    for hit in hits:
+        entities = {"procedure_id": hit.id}
+        if aspect:
+            entities["aspect"] = aspect
+        payload = "/choose_procedure" + json.dumps(entities, ensure_ascii=False, separators=(",", ":"))
+        buttons.append({"title": hit.name, "payload": payload})
+    return buttons
+
+
+def reply_not_found(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, text: str,
+                    reason: str = "no_match") -> None:
+    """Nothing matches: say so, show the nearest procedures if any, offer a person, log it."""
+    candidates = []
+    try:
+        candidates = [h for h in kb.search(text, MAX_CANDIDATES, with_rejected=True)
+                      if h.score >= WEAK_CANDIDATE_MIN]
+    except Exception:  # an unsearchable text simply has no candidates
+        candidates = []
+    dispatcher.utter_message(response="utter_not_found")
+    if candidates:
+        dispatcher.utter_message(response="utter_nearest_procedures", buttons=choose_buttons(candidates))
+    send_contact(dispatcher, tracker, domain)
+    log_question(tracker, text, reason, tuple(h.id for h in candidates))
+
+
+def reply_input_problem(dispatcher: CollectingDispatcher, tracker: Tracker, problem: str, text: str) -> None:
+    dispatcher.utter_message(response=problem)
+    if problem in ("utter_too_long", "utter_other_language"):
+        log_question(tracker, text, problem.removeprefix("utter_"))
+
+
+class ActionFallback(Action):
+    """NLU fallback and out-of-scope turns. A question NLU did not recognise may still be about a
+    procedure, so the knowledge base gets the last word before the bot says it does not know."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        problem = input_problem(text)
+        if problem:
+            reply_input_problem(dispatcher, tracker, problem, text)
+            return []
+        from .answer import answer_question  # answer imports this module
+
+        return answer_question(dispatcher, tracker, domain, text, aspect=None, follow_up_allowed=True,
+                               not_found_reason="not_understood"
+                               if (tracker.latest_message or {}).get("intent", {}).get("name") == "nlu_fallback"
+                               else "no_match")

@@ -1,0 +1,1 @@
+"""What faces people: one sub-package per channel or surface."""

@@ -1,0 +1,224 @@
+"""action_answer: which procedure, which part, follow-ups, choices, and honest gaps."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+import knowledge_base
+from actions.answer import ActionAnswer, ProcedureAnswer, close_hits, names_a_procedure
+from actions.messages import MAX_MESSAGE_CHARS
+from knowledge_base.schema import Document, Procedure, Source
+
+from action_helpers import message, rendered, responses
+
+
+def run(dispatcher, tracker, domain):
+    import asyncio
+
+    return asyncio.run(ActionAnswer().run(dispatcher, tracker, domain))
+
+
+def test_fee_question_names_the_procedure_with_code_and_gives_the_recorded_fee(dispatcher, tracker_for, domain):
+    events = run(dispatcher, tracker_for("phí làm hộ chiếu bao nhiêu?"), domain)
+    passport = knowledge_base.get_procedure("cap-ho-chieu")
+    assert responses(dispatcher) == ["utter_answer_fee"]
+    sent = message(dispatcher, "utter_answer_fee")
+    assert passport.name in sent["procedure_title"]
+    assert passport.official_code[0] in sent["procedure_title"]
+    assert passport.fee.summary in sent["body"]
+    assert SlotSet("procedure_id", "cap-ho-chieu") in events
+
+
+def test_every_answer_ends_with_its_source_and_update_date(dispatcher, tracker_for, domain):
+    run(dispatcher, tracker_for("làm hộ chiếu cần giấy tờ gì"), domain)
+    text = rendered(domain, dispatcher)
+    passport = knowledge_base.get_procedure("cap-ho-chieu")
+    assert text.rstrip().endswith(f"cập nhật {passport.updated.strftime('%d/%m/%Y')}")
+    assert "Nguồn:" in text
+
+
+def test_documents_are_a_numbered_list(dispatcher, tracker_for, domain):
+    run(dispatcher, tracker_for("làm hộ chiếu cần giấy tờ gì"), domain)
+    body = message(dispatcher, "utter_answer_documents")["body"]
+    passport = knowledge_base.get_procedure("cap-ho-chieu")
+    assert body.startswith("1. ")
+    assert body.count("\n") == len(passport.documents) - 1
+    assert passport.documents[0].name in body
+
+
+def test_general_question_gets_a_summary_with_buttons_for_the_other_parts(dispatcher, tracker_for, domain):
+    run(dispatcher, tracker_for("hộ chiếu"), domain)
+    assert responses(dispatcher) == ["utter_answer_overview"]
+    variant = domain["responses"]["utter_answer_overview"][0]
+    # double braces: Rasa fills {placeholders} in button payloads too
+    asked = {re.search(r'"aspect":"(\w+)"', b["payload"]).group(1) for b in variant["buttons"]}
+    assert {"fee", "documents", "where", "online"} <= asked
+
+
+def test_missing_field_says_no_information_instead_of_guessing(dispatcher, tracker_for, domain):
+    # the record of cap-ban-sao-trich-luc-ho-tich has no processing time
+    assert knowledge_base.get_procedure("cap-ban-sao-trich-luc-ho-tich").processing_time is None
+    run(dispatcher, tracker_for("/ask_aspect", intent="ask_aspect",
+                                slots={"procedure_id": "cap-ban-sao-trich-luc-ho-tich"},
+                                entities=[{"entity": "aspect", "value": "time"}]), domain)
+    assert message(dispatcher, "utter_answer_time")["body"].startswith("chưa có thông tin")
+
+
+@pytest.mark.parametrize("text, aspect", [
+    ("thế phí bao nhiêu?", "fee"),
+    ("cần mang gì?", "documents"),
+    ("nộp ở đâu?", "where"),
+    ("làm online được không?", "online"),
+    ("the phi bao nhieu", "fee"),
+    ("how much is it?", "fee"),
+])
+def test_follow_up_uses_the_procedure_under_discussion(dispatcher, tracker_for, domain, text, aspect):
+    events = run(dispatcher, tracker_for(text, intent="ask_aspect", slots={"procedure_id": "dang-ky-ket-hon"}),
+                 domain)
+    assert responses(dispatcher) == [f"utter_answer_{aspect}"]
+    assert knowledge_base.get_procedure("dang-ky-ket-hon").name in dispatcher.messages[0]["procedure_title"]
+    assert SlotSet("procedure_id", "dang-ky-ket-hon") in events
+
+
+def test_a_question_about_another_procedure_switches(dispatcher, tracker_for, domain):
+    events = run(dispatcher, tracker_for("vậy hộ chiếu thì phí bao nhiêu?", intent="ask_aspect",
+                                         slots={"procedure_id": "dang-ky-ket-hon"}), domain)
+    assert responses(dispatcher) == ["utter_answer_fee"]
+    assert SlotSet("procedure_id", "cap-ho-chieu") in events
+
+
+def test_online_answer_gives_the_link(dispatcher, tracker_for, domain):
+    run(dispatcher, tracker_for("làm online được không?", intent="ask_aspect",
+                                slots={"procedure_id": "cap-ban-sao-trich-luc-ho-tich"}), domain)
+    url = knowledge_base.get_procedure("cap-ban-sao-trich-luc-ho-tich").online_url
+    assert url in message(dispatcher, "utter_answer_online")["body"]
+
+
+def test_close_procedures_get_buttons_instead_of_a_guess(dispatcher, tracker_for, domain):
+    events = run(dispatcher, tracker_for("căn cước"), domain)
+    assert responses(dispatcher) == ["utter_choose_procedure"]
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert any('"procedure_id":"cap-the-can-cuoc"' in p for p in payloads)
+    assert any('"procedure_id":"cap-doi-cap-lai-the-can-cuoc"' in p for p in payloads)
+    assert all(p.startswith("/choose_procedure{") for p in payloads)
+    assert events == []
+
+
+def test_close_hits_keeps_the_one_whose_full_name_is_asked():
+    from knowledge_base.retrieval import Hit
+
+    hits = [Hit("dang-ky-thuong-tru", "Đăng ký thường trú", 0.836, "overview"),
+            Hit("xoa-dang-ky-thuong-tru", "Xóa đăng ký thường trú", 0.829, "overview")]
+    assert [h.id for h in close_hits("đăng ký thường trú", hits)] == ["dang-ky-thuong-tru"]
+    assert len(close_hits("thường trú", hits)) == 2
+
+
+def test_button_choice_answers_the_chosen_procedure_and_aspect(dispatcher, tracker_for, domain):
+    tracker = tracker_for('/choose_procedure{"procedure_id":"cap-the-can-cuoc","aspect":"fee"}',
+                          intent="choose_procedure",
+                          entities=[{"entity": "procedure_id", "value": "cap-the-can-cuoc"},
+                                    {"entity": "aspect", "value": "fee"}])
+    events = run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_answer_fee"]
+    assert SlotSet("procedure_id", "cap-the-can-cuoc") in events
+
+
+def test_unknown_button_id_asks_which_procedure(dispatcher, tracker_for, domain):
+    run(dispatcher, tracker_for('/choose_procedure{"procedure_id":"nope"}', intent="choose_procedure",
+                                entities=[{"entity": "procedure_id", "value": "nope"}]), domain)
+    assert responses(dispatcher) == ["utter_which_procedure"]
+
+
+def test_follow_up_without_a_procedure_asks_which(dispatcher, tracker_for, domain):
+    run(dispatcher, tracker_for("thế phí bao nhiêu?", intent="ask_aspect"), domain)
+    assert responses(dispatcher) == ["utter_which_procedure"]
+
+
+def test_nothing_found_is_said_honestly_offers_a_person_and_is_logged(dispatcher, tracker_for, domain, database):
+    tracker = tracker_for("thời tiết hôm nay thế nào", slots={"channel": "citizen", "unit": "demo-xa-song-xanh"})
+    run(dispatcher, tracker, domain)
+    assert responses(dispatcher)[0] == "utter_not_found"
+    assert responses(dispatcher)[-1] == "utter_handoff"
+    assert "0200 000 3333" in message(dispatcher, "utter_handoff")["hotline"]
+    logged = database.recent_unanswered_questions()
+    assert [(q.text, q.channel, q.unit, q.reason) for q in logged] == [
+        ("thời tiết hôm nay thế nào", "citizen", "demo-xa-song-xanh", "no_match")]
+    assert logged[0].asked_at is not None
+
+
+def test_a_broken_database_does_not_break_the_reply(dispatcher, tracker_for, domain, monkeypatch):
+    import store
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(store, "log_unanswered_question", broken)
+    run(dispatcher, tracker_for("thời tiết hôm nay thế nào"), domain)
+    assert responses(dispatcher)[0] == "utter_not_found"
+
+
+def test_english_answers_use_english_texts_and_names(dispatcher, tracker_for, domain):
+    run(dispatcher, tracker_for("passport fee", slots={"language": "en"}), domain)
+    text = rendered(domain, dispatcher, "en")
+    passport = knowledge_base.get_procedure("cap-ho-chieu")
+    assert text.startswith("💰 Fees")
+    assert passport.name_en in text
+    assert "updated" in text
+
+
+@pytest.mark.parametrize("text, response", [
+    ("", "utter_empty_message"),
+    ("   ", "utter_empty_message"),
+    ("a" * 20_000, "utter_too_long"),
+    ("😀😀😀", "utter_no_words"),
+    ("\x00\x01\x02\x03\x04\x05\x06\x07binary\x08\x0b\x0c\x0e\x0f\x10", "utter_no_words"),
+    ("你好，我想办护照", "utter_other_language"),
+])
+def test_bad_input_gets_a_polite_reply(dispatcher, tracker_for, domain, text, response):
+    run(dispatcher, tracker_for(text), domain)
+    assert responses(dispatcher) == [response]
+
+
+def test_html_is_not_executed_or_echoed(dispatcher, tracker_for, domain):
+    run(dispatcher, tracker_for("<script>alert('x')</script>"), domain)
+    assert "<script>" not in rendered(domain, dispatcher)
+    assert dispatcher.messages
+
+
+def test_follow_up_detection():
+    assert not names_a_procedure("thế phí bao nhiêu?")
+    assert not names_a_procedure("vậy nộp ở đâu ạ")
+    assert names_a_procedure("còn hộ chiếu thì sao")
+    assert names_a_procedure("đăng ký kết hôn")
+
+
+def test_long_answers_are_split_by_line_under_the_phone_limit(dispatcher, domain):
+    procedure = Procedure(
+        id="thu-tuc-dai", name="Thủ tục có rất nhiều giấy tờ", field="Thử", level=["commune"],
+        documents=[Document(name=f"Giấy tờ số {i} " + "x" * 80) for i in range(120)],
+        sources=[Source(title="Nguồn thử", url="https://example.org")], updated=dt.date(2026, 1, 2),
+    )
+    ProcedureAnswer(procedure, domain, "vi").send(dispatcher, "documents")
+    assert len(dispatcher.messages) > 1
+    from actions import messages
+
+    texts = [messages.render(domain, m["response"], "vi", **{k: v for k, v in m.items() if k != "response"})
+             for m in dispatcher.messages]
+    assert all(len(t) <= MAX_MESSAGE_CHARS for t in texts)
+    assert texts[-1].rstrip().endswith("cập nhật 02/01/2026")
+    assert "Giấy tờ số 119" in texts[-1]
+
+
+def test_aspect_words_do_not_hide_the_procedure():
+    from actions.answer import without_aspect_words
+
+    assert without_aspect_words("lam ho chieu can giay to gi") == "lam ho chieu"
+    assert without_aspect_words("how much is the passport fee?") == "is the passport"
+
+
+def test_an_unrelated_question_is_not_answered_with_the_current_procedure(dispatcher, tracker_for, domain):
+    run(dispatcher, tracker_for("thời tiết hôm nay thế nào?", slots={"procedure_id": "cap-ho-chieu"}), domain)
+    assert responses(dispatcher)[0] == "utter_not_found"

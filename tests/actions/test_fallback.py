@@ -1,0 +1,51 @@
+"""action_fallback: NLU could not place the message, or it is out of scope."""
+from __future__ import annotations
+
+import asyncio
+
+from actions.fallback import ActionFallback, input_problem
+
+from action_helpers import responses
+
+
+def run(dispatcher, tracker, domain):
+    return asyncio.run(ActionFallback().run(dispatcher, tracker, domain))
+
+
+def test_out_of_scope_is_answered_honestly_with_a_person_and_logged(dispatcher, tracker_for, domain, database):
+    run(dispatcher, tracker_for("giá vàng hôm nay", intent="out_of_scope"), domain)
+    assert responses(dispatcher)[0] == "utter_not_found"
+    assert "utter_handoff" in responses(dispatcher)
+    assert [q.text for q in database.recent_unanswered_questions()] == ["giá vàng hôm nay"]
+
+
+def test_a_procedure_question_nlu_missed_is_still_answered(dispatcher, tracker_for, domain):
+    run(dispatcher, tracker_for("phí làm hộ chiếu bao nhiêu", intent="nlu_fallback"), domain)
+    assert responses(dispatcher) == ["utter_answer_fee"]
+
+
+def test_not_understood_is_logged_with_its_reason(dispatcher, tracker_for, domain, database):
+    run(dispatcher, tracker_for("con mèo nhà tôi bị ốm", intent="nlu_fallback"), domain)
+    assert [q.reason for q in database.recent_unanswered_questions()] == ["not_understood"]
+
+
+def test_weak_candidates_are_offered_as_buttons(dispatcher, tracker_for, domain):
+    run(dispatcher, tracker_for("giấy tờ nhà", intent="out_of_scope"), domain)
+    if "utter_nearest_procedures" in responses(dispatcher):
+        buttons = next(m for m in dispatcher.messages if m["response"] == "utter_nearest_procedures")["buttons"]
+        assert all(b["payload"].startswith("/choose_procedure{") for b in buttons)
+
+
+def test_input_problems():
+    assert input_problem(None) == "utter_empty_message"
+    assert input_problem("x" * 2001) == "utter_too_long"
+    assert input_problem("🙂") == "utter_no_words"
+    assert input_problem("Здравствуйте, мне нужен паспорт") == "utter_other_language"
+    assert input_problem("làm căn cước") is None
+    assert input_problem("how do I get a passport") is None
+
+
+def test_bad_input_in_fallback_is_polite(dispatcher, tracker_for, domain, database):
+    run(dispatcher, tracker_for("\u200b", intent="nlu_fallback"), domain)
+    assert responses(dispatcher) in (["utter_empty_message"], ["utter_no_words"])
+    assert database.recent_unanswered_questions() == []

@@ -1,0 +1,20 @@
+from actions.language import detect_language
+
+
+def test_vietnamese_with_and_without_diacritics():
+    assert detect_language("làm căn cước ở đâu") == "vi"
+    assert detect_language("lam can cuoc o dau") == "vi"
+    assert detect_language("cccd het han") == "vi"
+
+
+def test_english():
+    assert detect_language("how do I get a passport") == "en"
+    assert detect_language("hello") == "en"
+
+
+def test_other_languages_and_undecidable_text():
+    assert detect_language("你好，我想办护照") == "other"
+    assert detect_language("Guten Tag, ich brauche einen Reisepass") == "other"
+    assert detect_language("/choose_procedure{}") is None
+    assert detect_language("😀") is None
+    assert detect_language("ok") is None
