@@ -29,6 +29,9 @@ FORMAT_VERSION = 3
 # Dense vectors only for the short passages that name and summarise a procedure: long lists of
 # documents and steps are matched well lexically and would multiply encoding time at national scale.
 DENSE_ASPECTS = ("overview", "fee", "time", "where", "online", "result")
+# Imported records have no English names, and the packaged encoder reads little else: their
+# names and overview are enough, and keep a from-scratch national build to a few minutes.
+IMPORTED_DENSE_ASPECTS = ("overview",)
 KEEP_BUILDS = 2
 
 
@@ -116,7 +119,11 @@ def build(settings: Settings, encoder: Encoder | None = None) -> BuildReport:
     catalogue = merge_curated_first(loaded)
     procedures = catalogue.procedures
     passages = [passage for p in procedures for passage in procedure_passages(p)]
-    dense_rows = np.array([i for i, p in enumerate(passages) if p.aspect in DENSE_ASPECTS], dtype=np.int64)
+    curated = {p.id for p in procedures if p.origin == "curated"}
+    dense_rows = np.array([
+        i for i, p in enumerate(passages)
+        if p.aspect in (DENSE_ASPECTS if p.procedure_id in curated else IMPORTED_DENSE_ASPECTS)
+    ], dtype=np.int64)
     cache = EmbeddingCache(settings.index_dir.parent / "cache" / f"embeddings-{_safe(encoder.name)}.npz")
     matrix, encoded = cache.encode(encoder, [passages[i].text for i in dense_rows])
     dense = vectors.build_vector_index(matrix, settings.approximate_above)
