@@ -1,0 +1,138 @@
+"""Building the PTB Application, and running it by long polling (development) or behind a webhook
+(production: a Starlette app served by uvicorn that refuses requests without Telegram's secret token)."""
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from urllib.parse import urlsplit
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+from telegram import BotCommand, Update
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
+                          MessageHandler, filters)
+
+from bot.rasa_client import RasaClient
+
+from . import handlers, texts
+from .replies import CALLBACK_PREFIX, ButtonStore
+from .settings import TelegramSettings
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_UPDATE_BYTES = 1_000_000
+DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+
+
+def build_application(settings: TelegramSettings, *, webhook: bool = False) -> Application:
+    async def post_init(application: Application) -> None:
+        application.bot_data[handlers.RASA] = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
+        application.bot_data[handlers.BUTTONS] = ButtonStore()
+        for language in texts.LANGUAGES:
+            commands = [BotCommand(name, description) for name, description in texts.commands(language).items()]
+            # Vietnamese is the menu of everyone whose Telegram is not in English
+            await application.bot.set_my_commands(
+                commands, language_code=None if language == texts.DEFAULT_LANGUAGE else language)
+
+    async def post_shutdown(application: Application) -> None:
+        rasa = application.bot_data.pop(handlers.RASA, None)
+        if rasa is not None:
+            await rasa.aclose()
+
+    builder = (ApplicationBuilder().token(settings.token)
+               .rate_limiter(AIORateLimiter(max_retries=2))
+               # one citizen's slow answer must not hold up everyone else's
+               .concurrent_updates(True)
+               .post_init(post_init).post_shutdown(post_shutdown))
+    if settings.api_url:
+        base = settings.api_url.rstrip("/")
+        builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+    if webhook:
+        builder = builder.updater(None)
+    application = builder.build()
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: Application) -> None:
+    # private chats only (the bot answers citizens, not groups), and new messages only: an edited
+    # message would otherwise be asked again
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("start", handlers.start, filters=private))
+    application.add_handler(CommandHandler("help", handlers.help_command, filters=private))
+    application.add_handler(CommandHandler("rate", handlers.rate, filters=private))
+    application.add_handler(CommandHandler("cancel", handlers.cancel, filters=private))
+    application.add_handler(CommandHandler("lang", handlers.choose_language, filters=private))
+    application.add_handler(CallbackQueryHandler(handlers.button_pressed, pattern=f"^{CALLBACK_PREFIX}"))
+    application.add_handler(CallbackQueryHandler(handlers.language_chosen, pattern=r"^lang:(vi|en)$"))
+    application.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.text_message))
+    application.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.not_text))
+    application.add_error_handler(handlers.on_error)
+
+
+def webhook_path(settings: TelegramSettings) -> str:
+    return urlsplit(settings.webhook_url or "").path or DEFAULT_WEBHOOK_PATH
+
+
+def webhook_app(application: Application, secret: str, path: str = DEFAULT_WEBHOOK_PATH) -> Starlette:
+    """The HTTP endpoint Telegram posts updates to. Only requests carrying the secret token given to
+    setWebhook are accepted: anyone else could otherwise speak in any citizen's name."""
+    if not secret:
+        raise ValueError("a webhook needs a secret token")
+    expected = secret.encode()
+
+    async def receive_update(request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):
+            return PlainTextResponse("forbidden", status_code=403)
+        body = await request.body()
+        if len(body) > MAX_UPDATE_BYTES:
+            return PlainTextResponse("too large", status_code=413)
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict):
+                raise ValueError("an update is a JSON object")
+            update = Update.de_json(data, application.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return PlainTextResponse("bad update", status_code=400)
+        await application.update_queue.put(update)
+        return Response(status_code=200)
+
+    async def health(_: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    return Starlette(routes=[Route(path, receive_update, methods=["POST"]),
+                             Route("/health", health, methods=["GET"])])
+
+
+def run_polling(settings: TelegramSettings) -> None:
+    application = build_application(settings)
+    logger.info("Telegram channel: long polling, Rasa at %s", settings.rasa_url)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+async def serve_webhook(settings: TelegramSettings) -> None:
+    import uvicorn
+
+    settings.check_webhook()
+    application = build_application(settings, webhook=True)
+    path = webhook_path(settings)
+    server = uvicorn.Server(uvicorn.Config(webhook_app(application, settings.webhook_secret, path),
+                                           host=settings.listen, port=settings.port, log_level="info"))
+    async with application:  # initialize … shutdown
+        await application.post_init(application)
+        await application.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret,
+                                          allowed_updates=Update.ALL_TYPES)
+        await application.start()
+        logger.info("Telegram channel: webhook %s on %s:%s, Rasa at %s",
+                    settings.webhook_url, settings.listen, settings.port, settings.rasa_url)
+        try:
+            await server.serve()
+        finally:
+            await application.stop()
+            await application.post_shutdown(application)

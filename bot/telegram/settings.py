@@ -1,0 +1,63 @@
+"""Settings of the Telegram channel, read once from the environment."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Mapping, Optional
+
+from bot.rasa_client import DEFAULT_URL
+
+# Telegram accepts 1–256 characters of A-Z a-z 0-9 _ - as a webhook secret; we ask for at least 16.
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+_PLACEHOLDERS = {"changeme", "change-me", "secret", "your-secret", "xxxxxxxxxxxxxxxx"}
+
+
+class SettingsError(ValueError):
+    """The environment does not configure a channel that can start; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str
+    mode: str = "polling"  # "polling" (development) or "webhook" (production)
+    rasa_url: str = DEFAULT_URL
+    rasa_timeout: float = 30.0
+    webhook_url: Optional[str] = None  # public HTTPS URL Telegram posts updates to
+    webhook_secret: Optional[str] = None
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    api_url: Optional[str] = None  # a local Bot API server (or the tests' fake one) instead of Telegram's
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "TelegramSettings":
+        env = os.environ if env is None else env
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if not token:
+            raise SettingsError("TELEGRAM_BOT_TOKEN is not set: the Telegram channel is not configured. "
+                                "Create a bot with @BotFather and export TELEGRAM_BOT_TOKEN=<token>.")
+        mode = env.get("TELEGRAM_MODE", "polling").strip().lower()
+        if mode not in ("polling", "webhook"):
+            raise SettingsError(f"TELEGRAM_MODE must be 'polling' or 'webhook', not {mode!r}")
+        settings = cls(
+            token=token, mode=mode,
+            rasa_url=env.get("RASA_URL", DEFAULT_URL),
+            rasa_timeout=float(env.get("RASA_TIMEOUT", "30")),
+            webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
+            webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+            listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0"),
+            port=int(env.get("TELEGRAM_WEBHOOK_PORT", "8443")),
+            api_url=env.get("TELEGRAM_API_URL") or None,
+        )
+        if mode == "webhook":
+            settings.check_webhook()
+        return settings
+
+    def check_webhook(self) -> None:
+        """Webhook mode refuses to start without a public HTTPS URL and a real secret."""
+        if not self.webhook_url or not self.webhook_url.startswith("https://"):
+            raise SettingsError("webhook mode needs TELEGRAM_WEBHOOK_URL, the public https:// URL of this bot")
+        secret = self.webhook_secret or ""
+        if not _SECRET.match(secret) or secret.lower() in _PLACEHOLDERS:
+            raise SettingsError("webhook mode needs TELEGRAM_WEBHOOK_SECRET: 16–256 characters of A-Z a-z 0-9 _ -, "
+                                "e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`")
