@@ -38,6 +38,7 @@ phai lam muon biet nhu va hay hoac cua nay ma neu khi se da nhung cac mot nhieu 
 le het mat nop o dau giay tu to khai sinh ket hon ho chieu khau cuoc thuong tru tam dang ky cap doi
 lai xe dat so do nha xay dung kinh doanh giay phep thu tuc hanh chinh can mang chung thuc ban sao
 tre con vo chong me cha nguoi viec gio ngay thang nam online truc tuyen huong dan cam on chao tam biet
+hai long rat lan binh thuong lich su tan tinh day du cong khai danh gia gop y huy tiep tuc nhung nhieu
 """.split())
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)

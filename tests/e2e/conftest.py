@@ -87,6 +87,9 @@ def servers(tmp_path_factory):
         shutil.copytree(cache, work / "cache")
     subprocess.run([sys.executable, "-m", "knowledge_base", "build"], cwd=REPO_ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
+    # as the setup script does: migrations create the store's tables
+    subprocess.run([sys.executable, "-m", "store", "upgrade"], cwd=REPO_ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
 
     action_port, rasa_port = _free_port(), _free_port()
     endpoints = work / "endpoints.yml"

@@ -159,10 +159,6 @@ def test_question_left_for_staff_is_stored(chat, servers):
     assert rows == [("left_for_staff",)]
 
 
-def test_rating_is_announced_not_faked(chat):
-    assert "sẽ sớm có" in text_of(chat("tôi muốn đánh giá dịch vụ"))
-
-
 def test_thanks_and_goodbye(chat):
     assert "Không có gì" in text_of(chat("cảm ơn bạn"))
     assert "cảm ơn" in text_of(chat("tạm biệt")).lower()

@@ -1,20 +1,14 @@
-"""The application database: unanswered questions."""
+"""The unanswered-question log, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import pytest
 
 import store
 
-
-@pytest.fixture(autouse=True)
-def database(tmp_path, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    store.reset_database()
-    yield
-    store.reset_database()
+pytestmark = pytest.mark.usefixtures("db")
 
 
-def test_tables_are_created_on_first_use_and_questions_listed_newest_first():
+def test_questions_are_listed_newest_first_and_by_unit():
     first = store.log_unanswered_question("câu hỏi 1", channel="rest", unit="demo-hcc")
     second = store.log_unanswered_question("câu hỏi 2", channel="telegram", unit="demo-xa-song-xanh",
                                            reason="left_for_staff", candidates=["a", "b"])
@@ -30,7 +24,7 @@ def test_long_text_and_metadata_are_truncated_not_refused():
     assert len(row.text) == 4000 and len(row.channel) == 64
 
 
-def test_relative_sqlite_path_is_under_the_repository(monkeypatch, tmp_path):
+def test_relative_sqlite_path_is_under_the_repository():
     from store.db import REPO_ROOT, Database
 
     database = Database("sqlite:///var/test-relative.db")
