@@ -129,14 +129,21 @@ class ProcedureAnswer:
             lines.append(self.frag("frag_numbered", number=number, text=f"{document.name}{detail}{note}"))
         return "\n".join(lines)
 
+    def cautions(self, *flags_to_fragments: tuple[str, str]) -> list[str]:
+        """Warnings for defects the importer flagged on this record, so a doubtful figure is not
+        shown as if it were certain."""
+        return [self.frag(fragment) for flag, fragment in flags_to_fragments if flag in self.p.flags]
+
     def fee(self) -> str:
         lines = [self.p.fee.summary or self.no_info] + self._channel_lines("fee")
         if self.p.fee.exemptions:
             lines.append(self.frag("frag_exemptions", exemptions=self.p.fee.exemptions))
-        return "\n".join(lines)
+        lines += self.cautions(("fee_conflict", "frag_caution_fee"), ("fee_amount_suspicious", "frag_caution_fee"))
+        return "\n".join(dict.fromkeys(lines))
 
     def time(self) -> str:
-        return "\n".join([self.p.processing_time or self.no_info] + self._channel_lines("processing_time"))
+        lines = [self.p.processing_time or self.no_info] + self._channel_lines("processing_time")
+        return "\n".join(lines + self.cautions(("time_without_unit", "frag_caution_time")))
 
     def where(self) -> str:
         lines = []
@@ -147,7 +154,8 @@ class ProcedureAnswer:
         if self.p.channels:
             kinds = ", ".join(self.frag(_CHANNEL_FRAGMENT[c.kind]) for c in self.p.channels)
             lines.append(self.frag("frag_channels", channels=kinds))
-        return "\n".join(lines) or self.no_info
+        body = "\n".join(lines) or self.no_info
+        return "\n".join([body] + self.cautions(("mentions_abolished_terms", "frag_caution_outdated")))
 
     def online(self) -> str:
         online = [c for c in self.p.channels if c.kind == "truc_tuyen"]

@@ -222,3 +222,27 @@ def test_aspect_words_do_not_hide_the_procedure():
 def test_an_unrelated_question_is_not_answered_with_the_current_procedure(dispatcher, tracker_for, domain):
     run(dispatcher, tracker_for("thời tiết hôm nay thế nào?", slots={"procedure_id": "cap-ho-chieu"}), domain)
     assert responses(dispatcher)[0] == "utter_not_found"
+
+
+def _flagged(flags: list[str]):
+    """A curated record with import flags set, as an imported portal record would carry them."""
+    record = knowledge_base.get_procedure("dang-ky-tam-tru")
+    return record.model_copy(update={"flags": flags})
+
+
+def test_a_flagged_portal_fee_is_shown_with_a_caution(domain):
+    answer = ProcedureAnswer(_flagged(["fee_amount_suspicious", "fee_conflict"]), domain, "vi")
+    body = answer.fee()
+    assert body.count("Lưu ý: dữ liệu phí") == 1  # one caution for both fee flags
+    assert knowledge_base.get_procedure("dang-ky-tam-tru").fee.summary in body
+
+
+def test_a_time_without_unit_and_outdated_agency_text_are_cautioned(domain):
+    answer = ProcedureAnswer(_flagged(["time_without_unit", "mentions_abolished_terms"]), domain, "en")
+    assert "only a number" in answer.time()
+    assert "district level" in answer.where()
+
+
+def test_an_unflagged_record_has_no_caution(domain):
+    answer = ProcedureAnswer(_flagged([]), domain, "vi")
+    assert "Lưu ý" not in answer.fee() + answer.time() + answer.where()
