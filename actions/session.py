@@ -30,8 +30,8 @@ def context_from(metadata: Optional[dict], tracker: Tracker, text: Optional[str]
     """The context slots for this message: metadata wins, then what the conversation had.
 
     Language: what the citizen writes decides; when the text does not tell ("ok", a button), the
-    conversation's language stays, and the channel's declared language (metadata) comes next, or
-    first at the start of a session."""
+    conversation's language stays, and the channel's declared language (metadata) comes next — or
+    first at the start of a session and when it changed (the citizen pressed a language switch)."""
     metadata = metadata if isinstance(metadata, dict) else {}
     directory = units.directory()
     unit = _clean(metadata.get("unit"))
@@ -40,7 +40,8 @@ def context_from(metadata: Optional[dict], tracker: Tracker, text: Optional[str]
     said = detect_language(text)
     declared = (_clean(metadata.get("language")) or "")[:2].lower()
     current = tracker.get_slot("language")
-    order = [said, declared, current] if declared_first else [said, current, declared]
+    switched = declared in SUPPORTED and declared != tracker.get_slot("declared_language")
+    order = [said, declared, current] if declared_first or switched else [said, current, declared]
     language = next((lang for lang in order if lang in SUPPORTED), VIETNAMESE)
     return {
         "channel": _clean(metadata.get("channel")) or tracker.get_slot("channel")
@@ -48,6 +49,7 @@ def context_from(metadata: Optional[dict], tracker: Tracker, text: Optional[str]
         "unit": unit,
         "desk": _clean(metadata.get("desk")) or tracker.get_slot("desk"),
         "language": language,
+        "declared_language": declared if declared in SUPPORTED else tracker.get_slot("declared_language"),
     }
 
 
