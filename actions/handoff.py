@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 import units
 
 from . import messages
+from .survey_answers import CANCEL, PAUSE, control
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,9 @@ class ActionSubmitStaffQuestion(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         question = (tracker.get_slot("staff_question") or "").strip()
-        if question and log_question(tracker, question, "left_for_staff"):
+        if control(question) in (CANCEL, PAUSE):  # "thôi", "hủy", "để sau" is not a question for staff
+            dispatcher.utter_message(response="utter_question_cancelled")
+        elif question and log_question(tracker, question, "left_for_staff"):
             dispatcher.utter_message(response="utter_question_left")
         else:
             dispatcher.utter_message(response="utter_question_not_saved")

@@ -48,3 +48,11 @@ def test_question_not_stored_is_said_and_contact_given(dispatcher, tracker_for, 
     tracker = tracker_for("câu hỏi", slots={"staff_question": "câu hỏi"})
     asyncio.run(ActionSubmitStaffQuestion().run(dispatcher, tracker, domain))
     assert responses(dispatcher) == ["utter_question_not_saved", "utter_handoff"]
+
+
+def test_cancelling_the_question_for_staff_stores_nothing(dispatcher, tracker_for, domain, database):
+    tracker = tracker_for("thôi", slots={"staff_question": "thôi", "unit": "demo-hcc"})
+    events = asyncio.run(ActionSubmitStaffQuestion().run(dispatcher, tracker, domain))
+    assert responses(dispatcher) == ["utter_question_cancelled"]
+    assert events == [SlotSet("staff_question", None)]
+    assert database.recent_unanswered_questions() == []
