@@ -1,4 +1,4 @@
-"""Command line: build, search, eval, import, check (python -m knowledge_base --help)."""
+"""Command line: build, search, eval, import, check, coverage (python -m knowledge_base --help)."""
 from __future__ import annotations
 
 import argparse
@@ -98,6 +98,20 @@ def cmd_import(args, settings: Settings) -> int:
     return 0 if report.written else 1
 
 
+def cmd_coverage(args, settings: Settings) -> int:
+    from .coverage import coverage_report, format_coverage
+    from .records import load_records
+
+    procedures, problems = load_records(settings.records_dirs)
+    report = coverage_report(procedures)
+    report["record_problems"] = len(problems)
+    if args.json:
+        _print_json(report)
+    else:
+        print(format_coverage(report))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m knowledge_base", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -116,13 +130,15 @@ def main(argv: list[str] | None = None) -> int:
     i = sub.add_parser("import", help="import procedure records from a CSV/JSON/JSONL export")
     i.add_argument("file")
     i.add_argument("--dest", help="folder the import owns and replaces whole (default var/records/<file name>)")
+    c = sub.add_parser("coverage", help="procedures per ministry, level and origin; parsed fields; import flags")
+    c.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     from .index import IndexError_
 
     try:
         return {"build": cmd_build, "search": cmd_search, "eval": cmd_eval, "check": cmd_check,
-                "import": cmd_import}[args.command](args, settings)
+                "import": cmd_import, "coverage": cmd_coverage}[args.command](args, settings)
     except IndexError_ as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
