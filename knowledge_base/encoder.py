@@ -70,13 +70,25 @@ class SentenceTransformerEncoder:
         model.max_seq_length = min(getattr(model, "max_seq_length", None) or MAX_TOKENS, MAX_TOKENS)
 
     def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
-        prepared = [prefix + (folded_text(t) if self._fold else t) for t in texts]
         with self._lock:
-            vectors = self._model.encode(prepared, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+            return self._encode_unlocked(texts, prefix)
+
+    def _encode_unlocked(self, texts: list[str], prefix: str) -> np.ndarray:
+        prepared = [prefix + (folded_text(t) if self._fold else t) for t in texts]
+        vectors = self._model.encode(prepared, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts, self._query_prefix)
+        import torch
+
+        # one short question: two threads gain nothing and stall when the other core is busy
+        with self._lock:
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1)
+            try:
+                return self._encode_unlocked(texts, self._query_prefix)
+            finally:
+                torch.set_num_threads(threads)
 
     def encode_documents(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, self._document_prefix)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import faiss
 import numpy as np
 
 from . import vectors
@@ -98,6 +99,7 @@ class ProcedureSearch:
             [ASPECT_WEIGHT.get(p.aspect, OTHER_ASPECT_WEIGHT) for p in index.passages], dtype=np.float32
         )
         self._is_name = np.array([p.is_name for p in index.passages], dtype=bool)
+        faiss.omp_set_num_threads(1)  # one query at a time: a second thread only adds contention
         self.prior = np.array([procedure_prior(index.procedures[i]) for i in index.procedure_ids], dtype=np.float32)
 
     def score_procedures(self, text: str) -> "ProcedureScores":
@@ -159,9 +161,9 @@ class ProcedureSearch:
 
     def _best_per_procedure(self, passage_scores: np.ndarray, best: np.ndarray, best_passage: np.ndarray) -> None:
         """Per procedure, the best passage score and which passage gave it."""
-        owners = self.index.passage_procedure
         candidates = np.nonzero(passage_scores > 0)[0]
-        for passage in candidates[np.argsort(passage_scores[candidates])]:  # ascending: best wins last
-            owner = owners[passage]
-            best[owner] = passage_scores[passage]
-            best_passage[owner] = passage
+        owners = self.index.passage_procedure[candidates]
+        values = passage_scores[candidates]
+        np.maximum.at(best, owners, values)
+        winners = values >= best[owners]
+        best_passage[owners[winners]] = candidates[winners]
