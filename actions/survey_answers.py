@@ -102,60 +102,59 @@ def parse_count(text: str) -> Optional[str]:
     return "2" if number == 2 else "3+"
 
 
-def parse_publicity(text: str) -> Optional[str]:
-    if text in ("full", "partial", "none"):
+# Cue tables: a button value passes as it is; free text takes the FIRST label (in table order) whose
+# phrase it contains, so the negative and specific phrases come before the general ones.
+_PUBLICITY = {
+    "partial": ("chua day du", "khong day du", "thieu", "mot phan", "chua du", "khong du", "chua ro",
+                "partial", "partly", "incomplete"),
+    "none": ("khong cong khai", "khong dung", "sai", "khong", "chua", "no", "wrong", "not"),
+    "full": ("day du", "dung", "co", "ro rang", "cong khai", "du", "yes", "full", "correct", "ok", "roi"),
+}
+_ATTITUDE = {
+    "bad": ("phien ha", "nhung nhieu", "hach dich", "kho chiu", "te", "thieu ton trong", "quat",
+            "vo le", "khong tot", "kem", "gay kho", "cau co", "bad", "rude", "poor", "khong lich su",
+            "khong nhiet tinh", "tho lo"),
+    "normal": ("binh thuong", "tam duoc", "tam", "trung binh", "normal", "average", "ok", "okay", "duoc"),
+    "good": ("lich su", "tan tinh", "tot", "vui ve", "nhiet tinh", "chu dao", "de thuong", "than thien",
+             "good", "polite", "friendly", "kind", "helpful", "great"),
+}
+_OVERALL = {
+    "dissatisfied": ("khong hai long", "chua hai long", "khong vua y", "khong on", "chua on", "that vong", "te",
+                     "kem", "buc xuc", "dissatisfied", "unsatisfied", "unhappy", "not satisfied", "not happy",
+                     "bad"),
+    "very_satisfied": ("rat hai long", "rat tot", "tuyet voi", "xuat sac", "very satisfied", "very happy",
+                       "excellent", "great"),
+    "satisfied": ("hai long", "tot", "on", "duoc", "vua y", "satisfied", "happy", "good", "ok", "okay", "fine"),
+}
+_YES_NO = {
+    "no": ("khong", "bo qua", "thoi", "khoi", "no", "skip"),
+    "yes": ("co", "yes", "dong y", "ok", "duoc", "vang", "u", "sure"),
+}
+
+
+def _classify(text: str, cues: dict[str, tuple[str, ...]]) -> Optional[str]:
+    if text in cues:
         return text
     folded = folded_text(text)
-    if _has(folded, "chua day du", "khong day du", "thieu", "mot phan", "chua du", "khong du", "chua ro",
-            "partial", "partly", "incomplete"):
-        return "partial"
-    if _has(folded, "khong cong khai", "khong dung", "sai", "khong", "chua", "no", "wrong", "not"):
-        return "none"
-    if _has(folded, "day du", "dung", "co", "ro rang", "cong khai", "du", "yes", "full", "correct", "ok", "roi"):
-        return "full"
-    return None
+    return next((label for label, phrases in cues.items() if _has(folded, *phrases)), None)
+
+
+def parse_publicity(text: str) -> Optional[str]:
+    return _classify(text, _PUBLICITY)
 
 
 def parse_attitude(text: str) -> Optional[str]:
-    if text in ("good", "normal", "bad"):
-        return text
-    folded = folded_text(text)
-    if _has(folded, "phien ha", "nhung nhieu", "hach dich", "kho chiu", "te", "thieu ton trong", "quat",
-            "vo le", "khong tot", "kem", "gay kho", "cau co", "bad", "rude", "poor", "khong lich su",
-            "khong nhiet tinh", "tho lo"):
-        return "bad"
-    if _has(folded, "binh thuong", "tam duoc", "tam", "trung binh", "normal", "average", "ok", "okay", "duoc"):
-        return "normal"
-    if _has(folded, "lich su", "tan tinh", "tot", "vui ve", "nhiet tinh", "chu dao", "de thuong", "than thien",
-            "good", "polite", "friendly", "kind", "helpful", "great"):
-        return "good"
-    return None
+    return _classify(text, _ATTITUDE)
 
 
 def parse_overall(text: str) -> Optional[str]:
-    if text in ("very_satisfied", "satisfied", "dissatisfied"):
-        return text
-    folded = folded_text(text)
-    if _has(folded, "khong hai long", "chua hai long", "khong vua y", "khong on", "chua on", "that vong", "te", "kem",
-            "buc xuc", "dissatisfied", "unsatisfied", "unhappy", "not satisfied", "not happy", "bad"):
-        return "dissatisfied"
-    if _has(folded, "rat hai long", "rat tot", "tuyet voi", "xuat sac", "very satisfied", "very happy",
-            "excellent", "great"):
-        return "very_satisfied"
-    if _has(folded, "hai long", "tot", "on", "duoc", "vua y", "satisfied", "happy", "good", "ok", "okay", "fine"):
-        return "satisfied"
-    return None
+    return _classify(text, _OVERALL)
 
 
 def parse_yes_no(text: str) -> Optional[str]:
-    if text in ("yes", "no"):
-        return text
-    folded = folded_text(text)
-    if _has(folded, "khong", "bo qua", "thoi", "khoi", "no", "skip") or is_skip(text):
+    if is_skip(text) and text not in _YES_NO:
         return "no"
-    if _has(folded, "co", "yes", "dong y", "ok", "duoc", "vang", "u", "sure"):
-        return "yes"
-    return None
+    return _classify(text, _YES_NO)
 
 
 def parse_sipas(text: str) -> Optional[str]:
