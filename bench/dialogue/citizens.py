@@ -96,6 +96,8 @@ async def _run(url: str, conversations: list[list[str]], concurrency: int, max_t
             sender = f"{tag}-{uuid.uuid4().hex[:12]}"  # a fresh citizen: a new tracker, a new session
             result.conversations += 1
             for turn, text in enumerate(conversation):
+                if budget["left"] <= 0 or time.perf_counter() >= deadline:
+                    return
                 if think:  # reading the reply and typing; the first message of each citizen is staggered
                     await asyncio.sleep(rng.uniform(0 if turn == 0 and result.conversations <= concurrency
                                                     else think[0], think[1]))
