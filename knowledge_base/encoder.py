@@ -106,10 +106,18 @@ def load_encoder(name: str) -> Encoder:
         return _cache[name]
 
 
+def _hashing_dim(name: str) -> int:
+    return int(name.split("-")[1]) if "-" in name else 256
+
+
+def encoder_name(setting: str) -> str:
+    """The name an encoder configured as `setting` reports (and an index manifest records)."""
+    return f"hashing-{_hashing_dim(setting)}" if setting.startswith("hashing") else setting
+
+
 def _create(name: str) -> Encoder:
     if name.startswith("hashing"):
-        dim = int(name.split("-")[1]) if "-" in name else 256
-        return HashingEncoder(dim)
+        return HashingEncoder(_hashing_dim(name))
     import torch
 
     torch.set_num_threads(max(1, min(2, torch.get_num_threads())))

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import vectors
 from .config import Settings
-from .encoder import Encoder, load_encoder
+from .encoder import Encoder, encoder_name, load_encoder
 from .lexical import LexicalIndex
 from .passages import Passage, procedure_passages
 from .records import RecordProblem, load_records, merge_curated_first
@@ -68,6 +68,20 @@ class BuiltIndex:
     dense_rows: np.ndarray  # FAISS row -> passage number
     procedure_ids: list[str]
     second_sources: dict[str, list[Procedure]]  # curated id -> imported records it replaced
+
+    @classmethod
+    def assemble(cls, *, manifest: dict, procedures: list[Procedure], passages: list[Passage],
+                 lexical: LexicalIndex, dense, dense_rows: np.ndarray, encoder: Encoder,
+                 second_sources: dict[str, list[Procedure]]) -> "BuiltIndex":
+        """The index from its stored parts; procedure numbering and the passage map are derived."""
+        ids = [p.id for p in procedures]
+        number = {pid: i for i, pid in enumerate(ids)}
+        return cls(
+            manifest=manifest, procedures={p.id: p for p in procedures}, passages=passages, lexical=lexical,
+            dense=dense, encoder=encoder,
+            passage_procedure=np.array([number[p.procedure_id] for p in passages], dtype=np.int32),
+            dense_rows=dense_rows, procedure_ids=ids, second_sources=second_sources,
+        )
 
 
 @dataclass
@@ -153,8 +167,10 @@ def build(settings: Settings, encoder: Encoder | None = None) -> BuildReport:
         json.dumps([p.model_dump(mode="json") for p in procedures], ensure_ascii=False), encoding="utf-8"
     )
     if settings.calibration_questions and settings.calibration_questions.exists():
-        manifest["calibration"] = _calibrate(procedures, passages, lexical, dense, dense_rows, encoder,
-                                             catalogue.second_sources, settings.calibration_questions)
+        built = BuiltIndex.assemble(manifest={}, procedures=procedures, passages=passages, lexical=lexical,
+                                    dense=dense, dense_rows=dense_rows, encoder=encoder,
+                                    second_sources=catalogue.second_sources)
+        manifest["calibration"] = _calibrate(built, settings.calibration_questions)
     (staging / "second_sources.json").write_text(
         json.dumps({pid: [p.model_dump(mode="json") for p in ps] for pid, ps in catalogue.second_sources.items()},
                    ensure_ascii=False), encoding="utf-8")
@@ -215,44 +231,23 @@ def load(settings: Settings, encoder: Encoder | None = None, *, check_corpus: bo
     encoder = encoder or load_encoder(settings.encoder)
     with open(path / "lexical.pickle", "rb") as f:
         stored = pickle.load(f)
-    ids = [p.id for p in procedures]
-    number = {pid: i for i, pid in enumerate(ids)}
-    passages = stored["passages"]
-    return BuiltIndex(
-        manifest=manifest,
-        procedures={p.id: p for p in procedures},
-        passages=passages,
-        lexical=stored["lexical"],
-        dense=vectors.load(str(path / "passages.faiss")),
-        encoder=encoder,
-        passage_procedure=np.array([number[p.procedure_id] for p in passages], dtype=np.int32),
-        dense_rows=stored["dense_rows"],
-        procedure_ids=ids,
-        second_sources={
-            pid: [Procedure.model_validate(d) for d in ds]
-            for pid, ds in json.loads((path / "second_sources.json").read_text("utf-8")).items()
-        },
+    second_sources = json.loads((path / "second_sources.json").read_text("utf-8"))
+    return BuiltIndex.assemble(
+        manifest=manifest, procedures=procedures, passages=stored["passages"], lexical=stored["lexical"],
+        dense=vectors.load(str(path / "passages.faiss")), dense_rows=stored["dense_rows"], encoder=encoder,
+        second_sources={pid: [Procedure.model_validate(d) for d in ds] for pid, ds in second_sources.items()},
     )
 
 
-def _calibrate(procedures, passages, lexical, dense, dense_rows, encoder, second_sources, questions) -> dict:
+def _calibrate(built: BuiltIndex, questions: Path) -> dict:
     from .calibration import calibrate_threshold
     from .retrieval import ProcedureSearch
 
-    ids = [p.id for p in procedures]
-    number = {pid: i for i, pid in enumerate(ids)}
-    built = BuiltIndex(
-        manifest={}, procedures={p.id: p for p in procedures}, passages=passages, lexical=lexical, dense=dense,
-        encoder=encoder, passage_procedure=np.array([number[p.procedure_id] for p in passages], dtype=np.int32),
-        dense_rows=dense_rows, procedure_ids=ids, second_sources=second_sources,
-    )
     return calibrate_threshold(ProcedureSearch(built), questions)
 
 
 def _expected_model(settings: Settings, encoder: Encoder | None) -> str:
-    if encoder is not None:
-        return encoder.name
-    return "hashing-256" if settings.encoder == "hashing" else settings.encoder
+    return encoder.name if encoder is not None else encoder_name(settings.encoder)
 
 
 def _safe(name: str) -> str:
