@@ -80,7 +80,7 @@ class ProcedureScores:
         self.lexical_passage = np.full(n, -1, dtype=np.int64)
         self.dense = np.zeros(n, dtype=np.float32)
         self.dense_passage = np.full(n, -1, dtype=np.int64)
-        self.fused = np.zeros(n, dtype=np.float32)
+        self.fused = np.zeros(n, dtype=np.float32)  # set by ProcedureSearch.fuse
 
 
 class ProcedureSearch:
@@ -126,9 +126,12 @@ class ProcedureSearch:
             passage_scores = np.zeros(len(self.index.passages), dtype=np.float32)
             passage_scores[self.index.dense_rows[numbers[keep]]] = np.clip((cosines[keep] - DENSE_FLOOR) / (1 - DENSE_FLOOR), 0, 1)
             self._best_per_procedure(passage_scores * self._aspect_weight, scores.dense, scores.dense_passage)
-        weight = self.dense_weight_for(text)
-        scores.fused = ((1 - weight) * scores.lexical + weight * scores.dense) * self.prior
+        scores.fused = self.fuse(scores.lexical, scores.dense, self.dense_weight_for(text))
         return scores
+
+    def fuse(self, lexical: np.ndarray, dense: np.ndarray, dense_weight: float) -> np.ndarray:
+        """One score per procedure: the weighted evidence times the procedure's prior."""
+        return ((1 - dense_weight) * lexical + dense_weight * dense) * self.prior
 
     def dense_weight_for(self, text: str) -> float:
         """The packaged encoder only understands English: its say weighs more on English questions."""

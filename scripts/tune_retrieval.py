@@ -24,13 +24,11 @@ def main(path: str, show_misses: bool = False) -> None:
         text = validate_query(q["question"])
         scores = search.score_procedures(text)
         rows.append((q, scores.lexical.copy(), scores.dense.copy(), search.dense_weight_for(text)))
-    prior = search.prior
 
     def run(scale_dense: float, threshold: float, misses: list | None = None):
         at1 = at5 = rr = n = oos = rejected = 0
         for q, lexical, dense, weight in rows:
-            w = weight * scale_dense
-            fused = ((1 - w) * lexical + w * dense) * prior
+            fused = search.fuse(lexical, dense, weight * scale_dense)
             order = np.argsort(-fused)[:5]
             got = [ids[i] for i in order if fused[i] >= threshold and fused[i] > 0]
             expected = q.get("expected_id")
