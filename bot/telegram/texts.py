@@ -5,7 +5,7 @@ import functools
 from pathlib import Path
 from typing import Any, Optional
 
-import yaml
+from bot.catalogue import load_catalogue
 
 CATALOGUE_FILE = Path(__file__).with_name("messages.yml")
 LANGUAGES = ("vi", "en")
@@ -19,11 +19,7 @@ def normalise_language(code: Optional[str]) -> str:
 
 @functools.lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, Any]]:
-    data = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
-    missing = set(data[DEFAULT_LANGUAGE]) ^ set(data["en"])
-    if missing:
-        raise ValueError(f"{CATALOGUE_FILE}: keys not in both languages: {sorted(missing)}")
-    return data
+    return load_catalogue(CATALOGUE_FILE)
 
 
 def text(key: str, language: Optional[str] = None) -> str:

@@ -15,7 +15,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Optional
 
-import yaml
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -24,7 +23,9 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainT
 from starlette.routing import Route
 
 import units
+from bot.catalogue import load_catalogue
 from bot.rasa_client import RasaClient, RasaUnavailable
+from knowledge_base.normalize import MAX_QUERY_CHARS
 
 from .settings import WebchatSettings
 
@@ -34,7 +35,7 @@ CATALOGUE_FILE = HERE / "messages.yml"
 DEMO_TEMPLATE = HERE / "templates" / "demo.html"
 
 MAX_BODY_BYTES = 16_384
-MAX_MESSAGE_CHARS = 2000  # the knowledge base's own limit (knowledge_base.normalize.MAX_QUERY_CHARS)
+MAX_MESSAGE_CHARS = MAX_QUERY_CHARS  # a longer message could not be searched anyway
 SESSION = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 CONTEXT_VALUE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 LANGUAGES = ("vi", "en")
@@ -46,11 +47,7 @@ DEMO_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 
 @functools.lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
-    data = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
-    different = set(data["vi"]) ^ set(data["en"])
-    if different:
-        raise ValueError(f"{CATALOGUE_FILE}: keys not in both languages: {sorted(different)}")
-    return data
+    return load_catalogue(CATALOGUE_FILE)
 
 
 def _language(value: Any) -> str:
