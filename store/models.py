@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import (CheckConstraint, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text,
+from sqlalchemy import (Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -19,6 +19,7 @@ CITIZEN_INDICATORS = ("contacts", "bodies", "publicity", "attitude")
 AGENCY_INDICATORS = ("total_time", "step_time", "contacts", "bodies", "one_stop", "publicity", "attitude",
                      "feedback", "online")
 SIPAS_ASPECTS = ("access", "procedure", "officials", "result", "feedback")
+STAFF_ROLES = ("staff", "supervisor", "admin")
 
 
 def _utc_now() -> dt.datetime:
@@ -166,3 +167,46 @@ class Alert(Base):
     updated_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
 
     __table_args__ = (CheckConstraint("status in ('new', 'in_progress', 'handled')", name="ck_alert_status"),)
+
+
+class StaffAccount(Base):
+    """Tài khoản cán bộ: who may sign in to the dashboard, with a role and the unit it belongs to.
+    staff see their unit, a supervisor the unit and everything under it, an admin everything."""
+
+    __tablename__ = "staff_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(64), index=True)
+    password_hash: Mapped[str] = mapped_column(String(256))  # argon2id, with its parameters
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utc_now)
+    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)
+
+    __table_args__ = (CheckConstraint("role in ('staff', 'supervisor', 'admin')", name="ck_staff_role"),)
+
+
+class StaffSession(Base):
+    """A signed-in browser. The cookie carries a random id; only its hash is stored, and deleting the row
+    (logout, account disabled) ends the session in every process at once."""
+
+    __tablename__ = "staff_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the cookie's id
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utc_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted per key ("user:<name>" or "addr:<client address>") in the database, so
+    several dashboard processes agree on who is locked out and until when."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime)

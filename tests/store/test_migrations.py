@@ -8,7 +8,8 @@ import sqlalchemy as sa
 import store
 from store import db as store_db
 
-TABLES = {"alembic_version", "alerts", "ratings", "survey_invitations", "unanswered_questions"}
+TABLES = {"alembic_version", "alerts", "login_throttle", "ratings", "staff_accounts", "staff_sessions",
+          "survey_invitations", "unanswered_questions"}
 
 
 def _tables(url: str) -> set[str]:
