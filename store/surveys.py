@@ -147,3 +147,18 @@ def read_token(token: object) -> InvitationClaims:
         if row is None or not hmac.compare_digest(tag, _tag(row)):
             raise InvalidToken("unknown or altered survey token")
         return _claims(row)
+
+
+def desk_invitation(unit: str, desk: str, channel: str = "poster") -> Invitation:
+    """The link printed on a desk's poster: the desk's existing poster invitation, or a new one. Printing
+    the poster again (PNG, then PDF, then a replacement) is the same survey issued, not another."""
+    from sqlalchemy import select
+
+    with database().session() as session:
+        row = session.scalars(select(SurveyInvitation).where(
+            SurveyInvitation.kind == "desk", SurveyInvitation.unit == unit, SurveyInvitation.desk == desk,
+            SurveyInvitation.channel == channel, SurveyInvitation.procedure_id.is_(None))
+            .order_by(SurveyInvitation.id.desc()).limit(1)).first()
+        if row is not None:
+            return Invitation(claims=_claims(row), token=f"{TOKEN_VERSION}{_tag(row)}{row.id}", issued_at=row.issued_at)
+    return issue_invitation(unit, desk=desk, channel=channel)

@@ -20,13 +20,14 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 import units
 from bot.catalogue import load_catalogue
 from bot.rasa_client import RasaClient, RasaUnavailable
 from knowledge_base.normalize import MAX_QUERY_CHARS
 
+from . import operations
 from .settings import WebchatSettings
 
 HERE = Path(__file__).resolve().parent
@@ -144,8 +145,13 @@ async def health(request: Request) -> Response:
 
 
 def create_app(settings: Optional[WebchatSettings] = None, *, rasa: Optional[RasaClient] = None,
-               directory: Optional[units.UnitDirectory] = None) -> Starlette:
+               directory: Optional[units.UnitDirectory] = None, dashboard: Optional[Starlette] = None) -> Starlette:
+    """The widget's server with the staff dashboard mounted at /dashboard (built from the environment
+    unless given; in production it refuses to start without DASHBOARD_SECRET)."""
+    from bot.dashboard.app import create_dashboard
+
     settings = settings or WebchatSettings.from_env()
+    dashboard = dashboard or create_dashboard()
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
@@ -158,12 +164,14 @@ def create_app(settings: Optional[WebchatSettings] = None, *, rasa: Optional[Ras
 
     routes = [
         Route("/", index), Route("/demo", demo), Route("/health", health),
+        Route("/ready", operations.ready), Route("/metrics", operations.prometheus),
         Route("/widget.js", _static("widget.js", "text/javascript; charset=utf-8")),
         Route("/widget.css", _static("widget.css", "text/css; charset=utf-8")),
         Route("/demo.css", _static("demo.css", "text/css; charset=utf-8")),
         Route("/widget-messages.json", widget_messages),
         Route("/api/chat", chat, methods=["POST"]),
         Route("/api/units/{code}", unit_info),
+        Mount("/dashboard", app=dashboard),
     ]
     # Desks embed the widget in their own sites, so the API answers other origins (no cookies involved).
     middleware = [Middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins),
