@@ -27,7 +27,6 @@ from bot.catalogue import load_catalogue
 from bot.rasa_client import RasaClient, RasaUnavailable
 from knowledge_base.normalize import MAX_QUERY_CHARS
 
-from . import operations
 from .settings import WebchatSettings
 
 HERE = Path(__file__).resolve().parent
@@ -164,7 +163,6 @@ def create_app(settings: Optional[WebchatSettings] = None, *, rasa: Optional[Ras
 
     routes = [
         Route("/", index), Route("/demo", demo), Route("/health", health),
-        Route("/ready", operations.ready), Route("/metrics", operations.prometheus),
         Route("/widget.js", _static("widget.js", "text/javascript; charset=utf-8")),
         Route("/widget.css", _static("widget.css", "text/css; charset=utf-8")),
         Route("/demo.css", _static("demo.css", "text/css; charset=utf-8")),
