@@ -85,7 +85,9 @@ def migrate(url: Optional[str] = None, revision: str = "head") -> None:
 class Database:
     def __init__(self, url: str):
         self.url = normalise_url(url)
-        self.engine: Engine = create_engine(self.url, pool_pre_ping=True)
+        # hide_parameters: a database error's message (which gets logged) never carries the values of a
+        # rating (comment, call-back phone, dossier code), only the SQL
+        self.engine: Engine = create_engine(self.url, pool_pre_ping=True, hide_parameters=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._schema_ready = False
         self._lock = threading.Lock()

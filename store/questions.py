@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from .db import database
 from .models import MAX_QUESTION_CHARS, UnansweredQuestion
+from .text import storable
 
 
 def _short(value: Optional[str], limit: int) -> Optional[str]:
@@ -26,7 +27,7 @@ def log_unanswered_question(
 ) -> int:
     """Store one question and return its id. Raises on database errors: callers decide."""
     row = UnansweredQuestion(
-        text=(text or "")[:MAX_QUESTION_CHARS],
+        text=(storable(text) or "")[:MAX_QUESTION_CHARS],
         reason=reason,
         channel=_short(channel, 64),
         unit=_short(unit, 64),

@@ -20,6 +20,7 @@ from .alerts import alert_reasons, redact_personal_data
 from .db import database
 from .models import (AGENCY_INDICATORS, CITIZEN_INDICATORS, MAX_COMMENT_CHARS, OVERALL_LEVELS, SIPAS_ASPECTS,
                      Alert, Rating, SurveyInvitation)
+from .text import storable
 
 
 class AlreadyRated(Exception):
@@ -76,7 +77,7 @@ def _apply(row: Rating, data: RatingInput) -> None:
     for key in SIPAS_ASPECTS:
         setattr(row, f"sipas_{key}", data.sipas.get(key))
     row.overall = data.overall
-    comment = (data.comment or "").strip()
+    comment = (storable(data.comment) or "").strip()
     row.comment = redact_personal_data(comment[:MAX_COMMENT_CHARS]) if comment else None
     row.callback_phone = data.callback_phone
 
@@ -89,6 +90,9 @@ def _submit_once(data: RatingInput) -> SubmitResult:
             invitation = session.get(SurveyInvitation, data.invitation_id, with_for_update=True)
             if invitation is None or invitation.unit != data.unit:
                 raise ValueError("the rating does not match its invitation")
+            # the signed invitation says which desk and procedure were served, whatever the conversation says
+            data.desk = invitation.desk or data.desk
+            data.procedure_id = invitation.procedure_id or data.procedure_id
             if invitation.kind == "dossier":
                 if invitation.used_by and invitation.used_by != data.conversation_id:
                     raise AlreadyRated(invitation.dossier_code)
