@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from urllib.parse import urlsplit
 
@@ -13,9 +12,11 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import BotCommand, Update
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
-                          MessageHandler, filters)
+                          MessageHandler, TypeHandler, filters)
 
+from bot.limits import MAX_UPDATE_BYTES, InputRejected, parse_json_object, read_body
 from bot.rasa_client import RasaClient
+from bot.rate_limit import create_limiter
 
 from . import handlers, texts
 from .replies import CALLBACK_PREFIX, ButtonStore
@@ -24,14 +25,26 @@ from .settings import TelegramSettings
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-MAX_UPDATE_BYTES = 1_000_000
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+MAX_UPDATE_DEPTH = 16  # replies quoting replies nest a few levels; ours never go past 8
+
+
+def keep_personal_data_out_of_logs() -> None:
+    """PTB's DEBUG lines carry whole updates and Bot API parameters (citizens' names, texts, chat ids),
+    and httpx's INFO lines the Bot API URL with the bot's token: neither goes below INFO / WARNING,
+    whatever LOG_LEVEL says."""
+    for name, lowest in (("telegram", logging.INFO), ("httpx", logging.WARNING)):
+        named = logging.getLogger(name)
+        if named.getEffectiveLevel() < lowest:
+            named.setLevel(lowest)
 
 
 def build_application(settings: TelegramSettings, *, webhook: bool = False) -> Application:
     async def post_init(application: Application) -> None:
         application.bot_data[handlers.RASA] = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
         application.bot_data[handlers.BUTTONS] = ButtonStore()
+        application.bot_data[handlers.LIMITER] = create_limiter(settings.redis_url)
+        application.bot_data[handlers.CHAT_RATE] = settings.chat_rate
         for language in texts.LANGUAGES:
             commands = [BotCommand(name, description) for name, description in texts.commands(language).items()]
             # Vietnamese is the menu of everyone whose Telegram is not in English
@@ -42,7 +55,11 @@ def build_application(settings: TelegramSettings, *, webhook: bool = False) -> A
         rasa = application.bot_data.pop(handlers.RASA, None)
         if rasa is not None:
             await rasa.aclose()
+        limiter = application.bot_data.pop(handlers.LIMITER, None)
+        if limiter is not None:
+            await limiter.aclose()
 
+    keep_personal_data_out_of_logs()
     builder = (ApplicationBuilder().token(settings.token)
                .rate_limiter(AIORateLimiter(max_retries=2))
                # one citizen's slow answer must not hold up everyone else's
@@ -62,6 +79,7 @@ def add_handlers(application: Application) -> None:
     # private chats only (the bot answers citizens, not groups), and new messages only: an edited
     # message would otherwise be asked again
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    application.add_handler(TypeHandler(Update, handlers.limit_rate), group=-1)
     application.add_handler(CommandHandler("start", handlers.start, filters=private))
     application.add_handler(CommandHandler("help", handlers.help_command, filters=private))
     application.add_handler(CommandHandler("rate", handlers.rate, filters=private))
@@ -90,15 +108,15 @@ def webhook_app(application: Application, secret: str, path: str = DEFAULT_WEBHO
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, expected):
             return PlainTextResponse("forbidden", status_code=403)
-        body = await request.body()
-        if len(body) > MAX_UPDATE_BYTES:
-            return PlainTextResponse("too large", status_code=413)
         try:
-            data = json.loads(body)
-            if not isinstance(data, dict):
-                raise ValueError("an update is a JSON object")
+            data = parse_json_object(await read_body(request, MAX_UPDATE_BYTES), max_bytes=MAX_UPDATE_BYTES,
+                                     max_depth=MAX_UPDATE_DEPTH)
+        except InputRejected as rejected:
+            return PlainTextResponse("too large" if rejected.code == "too_long" else "bad update",
+                                     status_code=413 if rejected.code == "too_long" else 400)
+        try:
             update = Update.de_json(data, application.bot)
-        except (ValueError, TypeError, KeyError, AttributeError):
+        except Exception:  # noqa: BLE001 - whatever PTB cannot read is not an update; never a 500
             return PlainTextResponse("bad update", status_code=400)
         await application.update_queue.put(update)
         return Response(status_code=200)

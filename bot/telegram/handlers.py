@@ -9,11 +9,13 @@ import re
 from typing import AsyncIterator, Optional
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatAction
+from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.limits import InputRejected, check_message
 from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable, start_rating_message
+from bot.rate_limit import RateLimiter
 
 from . import texts
 from .replies import ButtonStore, keyboard, split_message
@@ -22,6 +24,9 @@ logger = logging.getLogger(__name__)
 
 RASA = "rasa_client"
 BUTTONS = "button_store"
+LIMITER = "rate_limiter"
+CHAT_RATE = "chat_rate"
+RATE_SCOPE = "telegram-chat"
 LANGUAGE = "language"
 CANCEL_MESSAGE = "/restart"  # Rasa's built-in intent: ends forms (a survey too) and starts over
 TYPING_EVERY = 4.5  # seconds; Telegram shows "typing…" for 5 s after each chat action
@@ -152,7 +157,36 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await converse(update, context, update.effective_message.text)
+    try:
+        message = check_message(update.effective_message.text)
+    except InputRejected as rejected:
+        await update.effective_message.reply_text(texts.text(rejected.code, language_of(update, context)))
+        return
+    await converse(update, context, message)
+
+
+async def limit_rate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every other handler: each update of a private chat counts against the chat's rate.
+    Past it, the citizen is told once to wait a moment and the update goes no further (not to Rasa),
+    until the chat's bucket has refilled."""
+    chat = update.effective_chat
+    limiter: Optional[RateLimiter] = context.bot_data.get(LIMITER)
+    if limiter is None or chat is None or chat.type != ChatType.PRIVATE:
+        return  # other chats are not answered at all
+    decision = await limiter.hit(RATE_SCOPE, str(chat.id), context.bot_data.get(CHAT_RATE))
+    if decision.allowed:
+        return
+    query = update.callback_query
+    with contextlib.suppress(TelegramError):
+        if decision.first_refusal:
+            text = texts.text("rate_limited", language_of(update, context))
+            if query is not None:
+                await query.answer(text)
+            else:
+                await context.bot.send_message(chat.id, text)
+        elif query is not None:
+            await query.answer()  # stops the button's spinner, silently
+    raise ApplicationHandlerStop
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

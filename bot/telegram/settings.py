@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from typing import Mapping, Optional
 
 from bot.rasa_client import DEFAULT_URL
+from bot.rate_limit import Rate, rate_from_env
 
 # Telegram accepts 1–256 characters of A-Z a-z 0-9 _ - as a webhook secret; we ask for at least 16.
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "your-secret", "xxxxxxxxxxxxxxxx"}
+# A person types far slower; a burst of 20 leaves room for quick button presses.
+DEFAULT_CHAT_RATE = Rate(20, 60)
 
 
 class SettingsError(ValueError):
@@ -28,6 +31,8 @@ class TelegramSettings:
     listen: str = "0.0.0.0"
     port: int = 8443
     api_url: Optional[str] = None  # a local Bot API server (or the tests' fake one) instead of Telegram's
+    chat_rate: Optional[Rate] = DEFAULT_CHAT_RATE  # messages per chat (None: unlimited)
+    redis_url: Optional[str] = None  # rate limits shared by every process through Redis (else in memory)
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "TelegramSettings":
@@ -48,6 +53,8 @@ class TelegramSettings:
             listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "0.0.0.0"),
             port=int(env.get("TELEGRAM_WEBHOOK_PORT", "8443")),
             api_url=env.get("TELEGRAM_API_URL") or None,
+            chat_rate=_rate(env, "RATE_LIMIT_TELEGRAM_CHAT", DEFAULT_CHAT_RATE),
+            redis_url=env.get("REDIS_URL") or None,
         )
         if mode == "webhook":
             settings.check_webhook()
@@ -61,3 +68,10 @@ class TelegramSettings:
         if not _SECRET.match(secret) or secret.lower() in _PLACEHOLDERS:
             raise SettingsError("webhook mode needs TELEGRAM_WEBHOOK_SECRET: 16–256 characters of A-Z a-z 0-9 _ -, "
                                 "e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`")
+
+
+def _rate(env: Mapping[str, str], name: str, default: Rate) -> Optional[Rate]:
+    try:
+        return rate_from_env(name, default, env)
+    except ValueError as error:
+        raise SettingsError(f"{name}: {error}") from None
