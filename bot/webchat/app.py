@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import html
-import json
 import re
 import string
 from contextlib import asynccontextmanager
@@ -24,8 +23,10 @@ from starlette.routing import Mount, Route
 
 import units
 from bot.catalogue import load_catalogue
+from bot.limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, InputRejected, check_message, language_of_request, \
+    parse_json_object, read_body
 from bot.rasa_client import RasaClient, RasaUnavailable
-from knowledge_base.normalize import MAX_QUERY_CHARS
+from bot.rate_limit import RateLimiter, create_limiter
 
 from .settings import WebchatSettings
 
@@ -34,12 +35,11 @@ STATIC = HERE / "static"
 CATALOGUE_FILE = HERE / "messages.yml"
 DEMO_TEMPLATE = HERE / "templates" / "demo.html"
 
-MAX_BODY_BYTES = 16_384
-MAX_MESSAGE_CHARS = MAX_QUERY_CHARS  # a longer message could not be searched anyway
 SESSION = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 CONTEXT_VALUE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 LANGUAGES = ("vi", "en")
 SENDER_PREFIX = "web-"  # keeps widget conversations apart from Telegram's numeric senders
+SESSION_SCOPE, ADDRESS_SCOPE = "chat-session", "chat-address"  # rate-limit scopes
 # The demo page loads only its own files: no inline script, no other origin.
 DEMO_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'")
@@ -54,8 +54,23 @@ def _language(value: Any) -> str:
     return value if value in LANGUAGES else "vi"
 
 
-def _error(status: int, code: str, language: str) -> JSONResponse:
-    return JSONResponse({"error": code, "message": catalogue()[language][code]}, status_code=status)
+def _error(status: int, code: str, language: str, headers: Optional[dict[str, str]] = None) -> JSONResponse:
+    return JSONResponse({"error": code, "message": catalogue()[language][code]}, status_code=status,
+                        headers=headers)
+
+
+def _request_language(request: Request) -> str:
+    """The language of an answer given before the body is read: ?lang=, else Accept-Language."""
+    return language_of_request(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+async def _over_rate(request: Request, scope: str, identity: str, language: str) -> Optional[Response]:
+    """A polite 429 ("please wait a moment", with Retry-After) when `identity` sends faster than its rate."""
+    limiter: RateLimiter = request.app.state.limiter
+    decision = await limiter.hit(scope, identity, request.app.state.rates[scope])
+    if decision.allowed:
+        return None
+    return _error(429, "rate_limited", language, {"Retry-After": str(decision.retry_after_seconds)})
 
 
 def unit_json(unit: units.Unit, demo: bool) -> dict[str, Any]:
@@ -65,27 +80,33 @@ def unit_json(unit: units.Unit, demo: bool) -> dict[str, Any]:
 
 
 async def chat(request: Request) -> Response:
-    """{"session", "message", "unit"?, "desk"?, "language"?} → {"messages": [{"text", "buttons"}]}"""
-    language = _language(request.query_params.get("lang"))
-    if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
-        return _error(413, "too_long", language)
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        return _error(413, "too_long", language)
+    """{"session", "message", "unit"?, "desk"?, "language"?} → {"messages": [{"text", "buttons"}]}
+
+    Limits, each answered with a polite message in the citizen's language: the body (MAX_BODY_BYTES,
+    JSON nested at most MAX_JSON_DEPTH), the message (MAX_MESSAGE_CHARS), and the rates per client
+    address (before the body is read) and per session."""
+    language = _request_language(request)
+    client = request.client.host if request.client else "unknown"
+    refused = await _over_rate(request, ADDRESS_SCOPE, client, language)
+    if refused is not None:
+        return refused
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return _error(400, "invalid_request", language)
-    if not isinstance(data, dict):
-        return _error(400, "invalid_request", language)
+        data = parse_json_object(await read_body(request, MAX_BODY_BYTES))
+    except InputRejected as rejected:
+        return _error(413 if rejected.code == "too_long" else 400, rejected.code, language)
     language = _language(data.get("language"))
     session, message = data.get("session"), data.get("message")
     if not isinstance(session, str) or not SESSION.match(session) or not isinstance(message, str):
         return _error(400, "invalid_request", language)
     if not message.strip():
         return _error(400, "empty_message", language)
-    if len(message) > MAX_MESSAGE_CHARS:
-        return _error(413, "too_long", language)
+    try:
+        message = check_message(message)
+    except InputRejected as rejected:
+        return _error(413, rejected.code, language)
+    refused = await _over_rate(request, SESSION_SCOPE, session, language)
+    if refused is not None:
+        return refused
     directory = request.app.state.units
     unit = data.get("unit") if isinstance(data.get("unit"), str) and data["unit"] in directory else None
     desk = data.get("desk") if isinstance(data.get("desk"), str) and CONTEXT_VALUE.match(data["desk"]) else None
@@ -102,7 +123,7 @@ async def unit_info(request: Request) -> Response:
     directory = request.app.state.units
     code = request.path_params["code"]
     if code not in directory:
-        return JSONResponse({"error": "unknown_unit"}, status_code=404)
+        return _error(404, "unknown_unit", _request_language(request))
     return JSONResponse(unit_json(directory.units[code], directory.demo),
                         headers={"Cache-Control": "public, max-age=300"})
 
@@ -144,9 +165,11 @@ async def health(request: Request) -> Response:
 
 
 def create_app(settings: Optional[WebchatSettings] = None, *, rasa: Optional[RasaClient] = None,
-               directory: Optional[units.UnitDirectory] = None, dashboard: Optional[Starlette] = None) -> Starlette:
+               directory: Optional[units.UnitDirectory] = None, dashboard: Optional[Starlette] = None,
+               limiter: Optional[RateLimiter] = None) -> Starlette:
     """The widget's server with the staff dashboard mounted at /dashboard (built from the environment
-    unless given; in production it refuses to start without DASHBOARD_SECRET)."""
+    unless given; in production it refuses to start without DASHBOARD_SECRET). Rate limits are kept in
+    Redis when `settings.redis_url` is set (shared by every replica), else in this process."""
     from bot.dashboard.app import create_dashboard
 
     settings = settings or WebchatSettings.from_env()
@@ -156,10 +179,13 @@ def create_app(settings: Optional[WebchatSettings] = None, *, rasa: Optional[Ras
     async def lifespan(app: Starlette):
         app.state.units = directory or units.directory()
         app.state.rasa = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
+        app.state.limiter = limiter or create_limiter(settings.redis_url)
+        app.state.rates = {SESSION_SCOPE: settings.session_rate, ADDRESS_SCOPE: settings.address_rate}
         try:
             yield
         finally:
             await app.state.rasa.aclose()
+            await app.state.limiter.aclose()
 
     routes = [
         Route("/", index), Route("/demo", demo), Route("/health", health),
