@@ -5,6 +5,11 @@
     python -m store revision "message"      new migration from the models (developers)
     python -m store invite UNIT [--desk D] [--dossier CODE] [--procedure ID] [--channel C]
                                             issue a survey link (counts as a survey issued) and print it
+    python -m store demo [--months N] [--reset] [--if-empty] [--force]
+                                            fill the database with marked demo data for the last N months
+                                            (default 6); --reset replaces earlier demo data (and only that),
+                                            --if-empty does nothing when any rating exists, --force allows
+                                            it with APP_ENV=production
 """
 from __future__ import annotations
 
@@ -30,6 +35,12 @@ def main(argv: list[str]) -> int:
     invite.add_argument("--dossier")
     invite.add_argument("--procedure")
     invite.add_argument("--channel", default="qr")
+    demo = commands.add_parser("demo")
+    demo.add_argument("--months", type=int, default=6)
+    demo.add_argument("--reset", action="store_true")
+    demo.add_argument("--if-empty", action="store_true")
+    demo.add_argument("--force", action="store_true")
+    demo.add_argument("--seed", type=int)
     args = parser.parse_args(argv)
 
     if args.command == "upgrade":
@@ -55,6 +66,15 @@ def main(argv: list[str]) -> int:
             print(f"Telegram: {invitation.telegram_link(os.environ['TELEGRAM_BOT_USERNAME'])}")
         if os.environ.get("PUBLIC_BASE_URL"):
             print(f"widget: {invitation.widget_url(os.environ['PUBLIC_BASE_URL'])}")
+    elif args.command == "demo":
+        from .demo import DEFAULT_SEED, DemoRefused, run_demo
+
+        try:
+            print(run_demo(args.months, reset=args.reset, if_empty=args.if_empty, force=args.force,
+                           seed=DEFAULT_SEED if args.seed is None else args.seed))
+        except (DemoRefused, ValueError) as error:
+            print(f"demo: {error}", file=sys.stderr)
+            return 1
     return 0
 
 
