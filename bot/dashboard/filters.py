@@ -15,7 +15,7 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 MAX_PAGE = 100_000
 MAX_SEARCH_CHARS = 200
-_INT = re.compile(r"^\s*\d{1,9}\s*$")
+_INT = re.compile(r"^\s*\d{1,12}\s*$")
 
 
 class BadInput(ValueError):
