@@ -205,7 +205,7 @@ def poster_layout(unit, desk, url: str) -> Poster:
     head.text(_clean(t["subheading"]), "regular", 15, NAVY)
     head.gap(5)
     head.text(desk_name, "bold", 20, RED)
-    head.gap(5)
+    head.gap(2)
 
     # below the QR, measured first so the QR takes whatever height is left
     below = _Flow(0)
@@ -227,8 +227,9 @@ def poster_layout(unit, desk, url: str) -> Poster:
     footer_h = footer.y + 12
     footer_box = Box(0, PAGE_H - footer_h, PAGE_W, footer_h, PALE)
 
-    available = footer_box.y - 6 - head.y - below.y
-    side = min(115.0, available)
+    # the QR and its quiet zone (4 modules each side) take what is left between the heading and the texts below
+    available = footer_box.y - 4 - head.y - below.y
+    side = min(115.0, available / (1 + 8 / len(matrix)))
     if side < 50:  # a unit and desk name so long that the code would be too small to scan from a step away
         raise ValueError("the unit and desk names are too long to leave room for the QR code on one A4 page")
     quiet = side * 4 / len(matrix)
@@ -275,7 +276,7 @@ def desk_poster_png(unit, desk, url: str, dpi: int = PNG_DPI) -> bytes:
                         x, y = left + column * module, top + row * module
                         draw.rectangle([x, y, x + module - 1, y + module - 1], fill="#000000")
     out = io.BytesIO()
-    image.save(out, format="PNG", dpi=(dpi, dpi), optimize=True)
+    image.save(out, format="PNG", dpi=(dpi, dpi))  # optimize=True: 3 × slower for 4 % smaller
     return out.getvalue()
 
 

@@ -99,6 +99,32 @@ def test_long_names_and_links_wrap_and_still_fit(unit_and_desk):
     assert max(op.y for op in lines) < posters.PAGE_H
     assert layout.qr.size >= 50
     assert "".join(op.text for op in lines if op.style == "mono") == long_url
+    assert_nothing_overlaps(layout)
+
+
+def line_box(op: posters.Line) -> tuple[float, float, float, float]:
+    half = op.size * posters.PT * posters.LEADING / 2
+    return op.x, op.y - half, op.x + posters.text_width(op.text, op.style, op.size), op.y + half
+
+
+def assert_nothing_overlaps(layout: posters.Poster) -> None:
+    """No line of text runs into another, into the QR's quiet zone, or across the footer's edge."""
+    qr = layout.qr
+    quiet = qr.size * 4 / len(qr.matrix)
+    boxes = [(qr.x - quiet, qr.y - quiet, qr.x + qr.size + quiet, qr.y + qr.size + quiet)]
+    footer = [op for op in layout.ops if isinstance(op, posters.Box)][-1]
+    for op in layout.ops:
+        if isinstance(op, posters.Line):
+            box = line_box(op)
+            assert box[1] >= footer.y or box[3] <= footer.y, op.text
+            for other in boxes:
+                apart = box[2] <= other[0] or other[2] <= box[0] or box[3] <= other[1] + 0.01 or other[3] <= box[1] + 0.01
+                assert apart, (op.text, other)
+            boxes.append(box)
+
+
+def test_the_usual_poster_has_no_overlaps(unit_and_desk):
+    assert_nothing_overlaps(posters.poster_layout(*unit_and_desk, URL))
 
 
 # ------------------------------------------------------------------ PDF, read back without a PDF library
