@@ -39,6 +39,11 @@ def default_search() -> "ProcedureSearch":
         return _default
 
 
+def is_loaded() -> bool:
+    """True once the index is loaded in this process (an action server's readiness)."""
+    return _default is not None
+
+
 def warm_up() -> None:
     """Load the index and run one query so the first citizen does not pay for model start-up."""
     default_search().search("đăng ký khai sinh", 1)

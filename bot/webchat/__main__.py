@@ -2,22 +2,24 @@
 from __future__ import annotations
 
 import logging
-import os
 
 import uvicorn
+
+from ops import logs, metrics, profile
 
 from .app import create_app
 from .settings import WebchatSettings
 
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    profile.start_checks("webchat")  # refuses production with a missing or placeholder secret
+    logs.configure("webchat")
+    metrics.register_store_collector()
     settings = WebchatSettings.from_env()
-    print(f"[webchat] demo desk page: http://{settings.host}:{settings.port}/demo  (Rasa at {settings.rasa_url})",
-          flush=True)
+    logging.getLogger("bot.webchat").info("demo desk page: http://%s:%s/demo (Rasa replicas: %s)", settings.host,
+                                          settings.port, settings.rasa_url)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info",
-                proxy_headers=True)
+                proxy_headers=True, log_config=logs.uvicorn_log_config("webchat"))
 
 
 if __name__ == "__main__":

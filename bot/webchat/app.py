@@ -28,6 +28,7 @@ from bot.limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, InputRejected, check_m
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.rate_limit import RateLimiter, create_limiter
 
+from . import operations
 from .settings import WebchatSettings
 
 HERE = Path(__file__).resolve().parent
@@ -189,6 +190,7 @@ def create_app(settings: Optional[WebchatSettings] = None, *, rasa: Optional[Ras
 
     routes = [
         Route("/", index), Route("/demo", demo), Route("/health", health),
+        Route("/ready", operations.ready), Route("/metrics", operations.prometheus),
         Route("/widget.js", _static("widget.js", "text/javascript; charset=utf-8")),
         Route("/widget.css", _static("widget.css", "text/css; charset=utf-8")),
         Route("/demo.css", _static("demo.css", "text/css; charset=utf-8")),
