@@ -25,7 +25,7 @@ from .passages import Passage, procedure_passages
 from .records import RecordProblem, load_records, merge_curated_first
 from .schema import Procedure
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: the lexical index also holds accented terms
 # Dense vectors only for the short passages that name and summarise a procedure: long lists of
 # documents and steps are matched well lexically and would multiply encoding time at national scale.
 DENSE_ASPECTS = ("overview", "fee", "time", "where", "online", "result")

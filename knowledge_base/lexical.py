@@ -1,4 +1,10 @@
-"""BM25 over folded unigrams and bigrams, with a typo-tolerant vocabulary lookup.
+"""BM25 over folded unigrams and bigrams, with a typo-tolerant vocabulary lookup, and over the same
+words with their diacritics for questions typed with them.
+
+Folding lets "lam can cuoc" meet "làm căn cước", but it also merges words: "cảm ơn" would match
+"cam kết ... ổn định", "giá vàng" would match "khai báo tạm vắng". So every passage is indexed in both
+forms, and a word typed with diacritics is matched in its accented form when the records know that
+form; otherwise (a typo, a wrong tone) it falls back to the folded form.
 
 Scores are also given normalised by the query's own best possible score, so a threshold can be
 calibrated across queries of different lengths.
@@ -10,7 +16,7 @@ from collections import Counter, defaultdict
 import numpy as np
 from scipy import sparse
 
-from .normalize import FILLERS, fold
+from .normalize import FILLERS, search_tokens
 
 K1 = 1.2
 B = 0.75
@@ -26,13 +32,35 @@ def terms(tokens: list[str]) -> list[str]:
     return tokens + [b for b in bigrams if b not in STOP_BIGRAMS]
 
 
+def accented_terms(tokens: list[tuple[str, str, bool]]) -> dict[str, str]:
+    """Accented unigrams and bigrams, each with the folded term it stands for. Keys contain an
+    apostrophe, so they never meet folded terms."""
+    out = {key: folded for folded, key, _ in tokens}
+    for a, b in zip(tokens, tokens[1:]):
+        folded = f"{a[0]}_{b[0]}"
+        if not (a[0] in FILLERS and b[0] in FILLERS) and folded not in STOP_BIGRAMS:
+            out[f"{a[1]}_{b[1]}"] = folded
+    return out
+
+
+def is_accented(term: str) -> bool:
+    return "'" in term
+
+
 def _deletes(token: str) -> set[str]:
     return {token[:i] + token[i + 1:] for i in range(len(token))}
 
 
 class LexicalIndex:
     def __init__(self, texts: list[str]):
-        docs = [Counter(terms(fold(t))) for t in texts]
+        docs = []
+        folded_of: dict[str, str] = {}
+        for text in texts:
+            tokens = search_tokens(text)
+            accented = accented_terms(tokens)
+            folded_of.update(accented)
+            keys = [key for _, key, _ in tokens] + [t for t in accented if "_" in t]
+            docs.append(Counter(terms([folded for folded, _, _ in tokens]) + keys))
         vocab: dict[str, int] = {}
         rows, cols, vals = [], [], []
         lengths = np.array([sum(d.values()) for d in docs], dtype=np.float32)
@@ -52,10 +80,14 @@ class LexicalIndex:
         self.idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
         self.df = df
         # what a passage "says", for how much of a name a question covers: fillers do not count
+        # counted once, in the folded form: an accented match is credited with its folded term's idf
         content_idf = self.idf.copy()
+        self.coverage_idf = self.idf.copy()
         for term, j in vocab.items():
-            if term in FILLERS:
+            if term in FILLERS or is_accented(term):
                 content_idf[j] = 0.0
+            if is_accented(term) and folded_of.get(term) in vocab:
+                self.coverage_idf[j] = self.idf[vocab[folded_of[term]]]
         presence = self.matrix.copy()
         presence.data[:] = 1.0
         self.passage_ideal = np.asarray(presence @ content_idf, dtype=np.float32).ravel()
@@ -66,7 +98,7 @@ class LexicalIndex:
         """SymSpell-style: every one-letter deletion of a known word points back to that word."""
         table: dict[str, list[str]] = defaultdict(list)
         for term in self.vocab:
-            if "_" in term or len(term) < MIN_TYPO_LENGTH - 1:
+            if "_" in term or is_accented(term) or len(term) < MIN_TYPO_LENGTH - 1:
                 continue
             table[term].append(term)
             for d in _deletes(term):
@@ -85,8 +117,21 @@ class LexicalIndex:
         return max(candidates, key=lambda t: (self.df[self.vocab[t]], t))
 
     def query_terms(self, query: str) -> list[str]:
-        """Unigrams and bigrams of the corrected query; filler words count only inside bigrams."""
-        return [t for t in terms([self.correct(t) for t in fold(query)]) if t not in FILLERS]
+        """Unigrams and bigrams of the corrected query; filler words count only inside bigrams. A word
+        typed with diacritics is matched with them when the records know it in that form."""
+        tokens = search_tokens(query)
+        use_key = [accented and key in self.vocab for _, key, accented in tokens]
+        folded = [self.correct(f) for f, _, _ in tokens]
+        chosen = [key if keyed else f for (_, key, _), keyed, f in zip(tokens, use_key, folded)]
+        out = [t for t, f in zip(chosen, folded) if f not in FILLERS]
+        for i in range(len(tokens) - 1):
+            if folded[i] in FILLERS and folded[i + 1] in FILLERS:
+                continue
+            bigram = f"{folded[i]}_{folded[i + 1]}"
+            if bigram in STOP_BIGRAMS:
+                continue
+            out.append(f"{chosen[i]}_{chosen[i + 1]}" if use_key[i] and use_key[i + 1] else bigram)
+        return out
 
     def passages_with(self, term: str) -> np.ndarray:
         j = self.vocab.get(term)
@@ -113,5 +158,6 @@ class LexicalIndex:
             start, end = self.matrix.indptr[j], self.matrix.indptr[j + 1]
             rows = self.matrix.indices[start:end]
             scores[rows] += count * idf * self.matrix.data[start:end]
-            present[rows] += idf
+            present[rows] += self.coverage_idf[j]
         return scores, ideal, present
+

@@ -109,6 +109,35 @@ def fold(text: str) -> list[str]:
     return [strip_diacritics(t) for t in expand_abbreviations(words(text))]
 
 
+# Tone marks (dấu thanh) as combining characters, numbered; vowel marks (ă â ê ô ơ ư) stay in the letters.
+_TONES = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5"}
+# a syllable whose only vowel is y after a consonant is spelled with i as well: ký/kí, lý/lí, mỹ/mĩ
+_FINAL_Y = re.compile(r"^(?:b|c|ch|d|đ|g|gh|gi|h|k|kh|l|m|n|ng|ngh|nh|p|ph|qu|r|s|t|th|tr|v|x)y$")
+
+
+def accent_key(token: str) -> str:
+    """A token in the accented search form: vowel marks kept, the tone moved to the end as a digit
+    after an apostrophe, so 'hoà' and 'hòa', 'ký' and 'kí' meet, while 'cảm' and 'cấm' stay apart."""
+    tone = "0"
+    letters = []
+    for ch in unicodedata.normalize("NFD", token):
+        if ch in _TONES:
+            tone = _TONES[ch]
+        else:
+            letters.append(ch)
+    base = unicodedata.normalize("NFC", "".join(letters))
+    if _FINAL_Y.match(base):
+        base = base[:-1] + "i"
+    return f"{base}'{tone}"
+
+
+def search_tokens(text: str) -> list[tuple[str, str, bool]]:
+    """Per token (abbreviations expanded): its folded form, its accented key, and whether it was
+    typed with diacritics (only then does the accented key say more than the folded form)."""
+    return [(strip_diacritics(t), accent_key(t), has_vietnamese_diacritics(t))
+            for t in expand_abbreviations(words(text))]
+
+
 def folded_text(text: str) -> str:
     return " ".join(fold(text))
 
