@@ -8,6 +8,7 @@ import faiss
 import numpy as np
 
 from . import vectors
+from .answerability import FeatureReader, NoAnswerModel
 from .aspects import asked_aspect
 from .index import BuiltIndex
 from .normalize import MAX_QUERY_CHARS, clean, folded_text, has_words, looks_english
@@ -81,12 +82,14 @@ class ProcedureScores:
         self.dense = np.zeros(n, dtype=np.float32)
         self.dense_passage = np.full(n, -1, dtype=np.int64)
         self.fused = np.zeros(n, dtype=np.float32)  # set by ProcedureSearch.fuse
+        self.query_terms: list[str] = []
 
 
 class ProcedureSearch:
     def __init__(self, index: BuiltIndex, *, dense_weight: float = DENSE_WEIGHT,
                  english_dense_weight: float = ENGLISH_DENSE_WEIGHT,
-                 no_answer_below: float | None = None, use_lexical: bool = True, use_dense: bool = True):
+                 no_answer_below: float | None = None, use_lexical: bool = True, use_dense: bool = True,
+                 no_answer_model: NoAnswerModel | None | bool = True):
         self.index = index
         self.dense_weight = dense_weight if use_lexical and use_dense else (1.0 if use_dense else 0.0)
         self.english_dense_weight = english_dense_weight
@@ -101,6 +104,13 @@ class ProcedureSearch:
         self._is_name = np.array([p.is_name for p in index.passages], dtype=bool)
         faiss.omp_set_num_threads(1)  # one query at a time: a second thread only adds contention
         self.prior = np.array([procedure_prior(index.procedures[i]) for i in index.procedure_ids], dtype=np.float32)
+        # the fitted no-answer model (answerability.py) serves hybrid search with the encoder it was
+        # fitted for; otherwise, and when a threshold is given explicitly, the calibrated threshold decides
+        model = NoAnswerModel.load() if no_answer_model is True else (no_answer_model or None)
+        usable = (model is not None and no_answer_below is None and use_lexical and use_dense
+                  and model.encoder == index.manifest.get("model"))
+        self.no_answer_model = model if usable else None
+        self._features = FeatureReader(index) if usable else None
 
     def score_procedures(self, text: str) -> "ProcedureScores":
         """Lexical and dense evidence for every procedure (the best passage of each)."""
@@ -108,7 +118,8 @@ class ProcedureSearch:
         scores = ProcedureScores(n_procedures)
         if self.use_lexical:
             lexical = self.index.lexical
-            passage_scores, ideal, present = lexical.score(lexical.query_terms(text))
+            scores.query_terms = lexical.query_terms(text)
+            passage_scores, ideal, present = lexical.score(scores.query_terms)
             if ideal > 0:
                 query_covered = passage_scores / ideal
                 name_covered = np.divide(present, lexical.passage_ideal, out=np.zeros_like(present),
@@ -146,10 +157,15 @@ class ProcedureSearch:
         fused = scores.fused
         order = np.argsort(-fused, kind="stable")[:k]
         question_aspect = asked_aspect(text)
+        threshold = self.no_answer_below
+        if self.no_answer_model is not None:
+            if not (with_rejected or self.answers(text, scores)):
+                return []
+            threshold = 0.0  # the model decided for the question as a whole
         hits = []
         for number in order:
             score = float(fused[number])
-            if score <= 0 or (score < self.no_answer_below and not with_rejected):
+            if score <= 0 or (score < threshold and not with_rejected):
                 break
             passage = (scores.lexical_passage[number] if scores.lexical[number] >= scores.dense[number]
                        else scores.dense_passage[number])
@@ -161,6 +177,16 @@ class ProcedureSearch:
                 lexical=float(scores.lexical[number]), dense=float(scores.dense[number]),
             ))
         return hits
+
+    def answers(self, text: str, scores: ProcedureScores) -> bool:
+        """Whether the best procedure really answers the question (the fitted no-answer model)."""
+        if self.no_answer_model is None:
+            return float(scores.fused.max(initial=0.0)) >= self.no_answer_below
+        return self.no_answer_model.answers(self.question_features(text, scores))
+
+    def question_features(self, text: str, scores: ProcedureScores) -> np.ndarray:
+        reader = self._features or FeatureReader(self.index)
+        return reader.features(text, scores.query_terms, scores.fused, scores.lexical, scores.dense)
 
     def _best_per_procedure(self, passage_scores: np.ndarray, best: np.ndarray, best_passage: np.ndarray) -> None:
         """Per procedure, the best passage score and which passage gave it."""

@@ -1,21 +1,36 @@
-"""Grid over fusion weight and no-answer threshold on a question file (use the DEV set, never the
-evaluation set): prints recall@1/@5, MRR and out-of-scope rejection for each setting.
+"""Tuning on the DEV questions (never the evaluation set).
 
-    .venvs/app/bin/python scripts/tune_retrieval.py tests/knowledge_base/dev_questions.jsonl
+Grid over fusion weight and no-answer threshold: prints recall@1/@5, MRR and out-of-scope rejection
+for each setting.
+
+    .venvs/app/bin/python scripts/tune_retrieval.py tests/knowledge_base/dev_questions.jsonl [--misses]
+
+Fit the no-answer model (knowledge_base/answerability.py) on the dev questions searched in several
+indexes at once (the 42 curated records and the national catalogue), so it holds at both sizes, and
+write knowledge_base/no_answer_model.json:
+
+    .venvs/app/bin/python scripts/tune_retrieval.py --fit-no-answer tests/knowledge_base/dev_questions.jsonl \\
+        --index var/index --index /tmp/kb-curated/index=knowledge_base/records/curated
 """
+import argparse
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from knowledge_base.answerability import FEATURES, NoAnswerModel, fit  # noqa: E402
 from knowledge_base.config import Settings  # noqa: E402
 from knowledge_base.evaluate import read_questions  # noqa: E402
 from knowledge_base.index import load  # noqa: E402
 from knowledge_base.retrieval import ProcedureSearch, validate_query  # noqa: E402
 
+L2 = 1.0
+CANDIDATE_PROBABILITIES = np.round(np.arange(0.05, 0.95, 0.01), 2)
 
-def main(path: str, show_misses: bool = False) -> None:
+
+def grid(path: str, show_misses: bool = False) -> None:
     index = load(Settings.from_env())
     search = ProcedureSearch(index)
     ids = index.procedure_ids
@@ -58,5 +73,64 @@ def main(path: str, show_misses: bool = False) -> None:
             print(*miss, sep=" | ")
 
 
+def _settings(spec: str) -> Settings:
+    """INDEX_DIR or INDEX_DIR=RECORDS_DIR[:RECORDS_DIR…]"""
+    index_dir, _, records = spec.partition("=")
+    base = Settings.from_env()
+    dirs = tuple(Path(d) for d in records.split(os.pathsep) if d) if records else base.records_dirs
+    return Settings(records_dirs=dirs, index_dir=Path(index_dir), encoder=base.encoder,
+                    approximate_above=base.approximate_above, calibration_questions=None)
+
+
+def fit_no_answer(path: str, index_specs: list[str]) -> None:
+    """Features of every dev question's best match in every index; answerable = in scope with the
+    expected procedure among the five shown."""
+    features, answerable, outcome = [], [], []
+    encoder = None
+    for spec in index_specs:
+        search = ProcedureSearch(load(_settings(spec)), no_answer_model=False)
+        encoder = search.index.manifest["model"]
+        ids = search.index.procedure_ids
+        for q in read_questions(Path(path)):
+            text = validate_query(q["question"])
+            scores = search.score_procedures(text)
+            top5 = [ids[i] for i in np.argsort(-scores.fused, kind="stable")[:5]]
+            expected = q.get("expected_id")
+            features.append(search.question_features(text, scores))
+            answerable.append(1.0 if expected in top5 else 0.0)
+            outcome.append((expected, top5))
+    x, y = np.array(features), np.array(answerable)
+    mean, scale, weights, bias = fit(x, y, l2=L2)
+    model = NoAnswerModel(encoder=encoder, features=FEATURES, mean=tuple(mean.round(6)), scale=tuple(scale.round(6)),
+                          weights=tuple(weights.round(6)), bias=round(bias, 6), threshold=0.5)
+    probability = model.probability(x)
+    in_scope = sum(e is not None for e, _ in outcome) or 1
+    out_of_scope = sum(e is None for e, _ in outcome) or 1
+    best = (-1.0, 0.5)
+    for threshold in CANDIDATE_PROBABILITIES:
+        shown = probability >= threshold
+        at1 = sum(s and e is not None and top[0] == e for s, (e, top) in zip(shown, outcome))
+        at5 = sum(s and e is not None and e in top for s, (e, top) in zip(shown, outcome))
+        rejected = sum(not s and e is None for s, (e, _) in zip(shown, outcome))
+        value = at1 / in_scope + at5 / in_scope + rejected / out_of_scope  # recall@1 + recall@5 + rejection
+        if value > best[0] + 1e-9:
+            best = (value, float(threshold))
+    model = NoAnswerModel(**{**model.__dict__, "threshold": best[1]})
+    model.save()
+    print(f"fitted on {len(y)} question searches ({int(y.sum())} answerable) over {len(index_specs)} indexes; "
+          f"threshold {best[1]}, dev objective {best[0]:.4f}")
+    for name, w in zip(FEATURES, weights):
+        print(f"  {name:14s} {w:+.3f}")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], "--misses" in sys.argv)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("questions")
+    parser.add_argument("--misses", action="store_true")
+    parser.add_argument("--fit-no-answer", action="store_true")
+    parser.add_argument("--index", action="append", default=[], help="INDEX_DIR[=RECORDS_DIR:…] (with --fit-no-answer)")
+    args = parser.parse_args()
+    if args.fit_no_answer:
+        fit_no_answer(args.questions, args.index or [str(Settings.from_env().index_dir)])
+    else:
+        grid(args.questions, args.misses)

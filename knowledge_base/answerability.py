@@ -1,0 +1,120 @@
+"""The "no answer" decision: is the best procedure found really what the question is about?
+
+One score threshold cannot tell "Nhà tôi định đập ra xây lại 3 tầng" (an everyday question, few shared
+words) from "xin giấy phép xuất bản sách" (shares "giấy phép" with a covered procedure, but its
+subject is elsewhere). A small logistic model over a few features of the best match does better: its
+score, its margin over the runner-up, the lexical and dense evidence, how much of the question the
+procedure's passages and its name cover, the share of unknown words, and whether the question is
+English. It is fitted on the dev questions only (`scripts/tune_retrieval.py --fit-no-answer`) and
+stored in `no_answer_model.json` with the encoder it was fitted for; with another encoder the search
+falls back to the calibrated score threshold.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .normalize import FILLERS, looks_english
+
+MODEL_FILE = Path(__file__).with_name("no_answer_model.json")
+FEATURES = ("fused", "margin", "lexical", "dense", "coverage", "name_coverage", "unknown", "english")
+
+
+@dataclass(frozen=True)
+class NoAnswerModel:
+    encoder: str
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float  # answer when the probability of being answerable reaches it
+
+    def probability(self, features: np.ndarray) -> np.ndarray:
+        z = (np.atleast_2d(features) - np.array(self.mean)) / np.array(self.scale)
+        return 1 / (1 + np.exp(-(z @ np.array(self.weights) + self.bias)))
+
+    def answers(self, features: np.ndarray) -> bool:
+        return bool(self.probability(features)[0] >= self.threshold)
+
+    def save(self, path: Path = MODEL_FILE) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> "NoAnswerModel | None":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            model = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+        except (OSError, ValueError, TypeError, AttributeError):
+            return None
+        return model if model.features == FEATURES else None
+
+
+def fit(features: np.ndarray, answerable: np.ndarray, *, l2: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """L2-regularised logistic regression by Newton's method: (mean, scale, weights, bias)."""
+    mean = features.mean(axis=0)
+    scale = features.std(axis=0) + 1e-6
+    z = np.c_[(features - mean) / scale, np.ones(len(features))]
+    w = np.zeros(z.shape[1])
+    penalty = l2 * np.diag(np.r_[np.ones(len(w) - 1), 0.0])  # the bias is not shrunk
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-z @ w))
+        gradient = z.T @ (p - answerable) + penalty @ w
+        hessian = (z * (p * (1 - p))[:, None]).T @ z + penalty
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return mean, scale, w[:-1], float(w[-1])
+
+
+class FeatureReader:
+    """Computes FEATURES for the best procedure of a question, from the scores the search already has."""
+
+    def __init__(self, index):
+        self.index = index
+        self.lexical = index.lexical
+        owners = index.passage_procedure
+        self._order = np.argsort(owners, kind="stable")
+        self._bounds = np.searchsorted(owners[self._order], np.arange(len(index.procedure_ids) + 1))
+        self._is_name = np.array([p.is_name for p in index.passages], dtype=bool)
+
+    def features(self, text: str, query_terms: list[str], fused: np.ndarray, lexical: np.ndarray,
+                 dense: np.ndarray) -> np.ndarray:
+        top2 = np.argsort(-fused, kind="stable")[:2]
+        best = int(top2[0])
+        runner_up = float(fused[top2[1]]) if len(top2) > 1 else 0.0
+        coverage, name_coverage, unknown = self._coverage(query_terms, best)
+        values = {
+            "fused": float(fused[best]), "margin": float(fused[best]) - runner_up,
+            "lexical": float(lexical[best]), "dense": float(dense[best]),
+            "coverage": coverage, "name_coverage": name_coverage, "unknown": unknown,
+            "english": float(looks_english(text)),
+        }
+        return np.array([values[name] for name in FEATURES], dtype=np.float64)
+
+    def _coverage(self, query_terms: list[str], procedure: int) -> tuple[float, float, float]:
+        """Shares of the question's words (weighted by idf) found in the procedure's passages, in its
+        names, and nowhere in the records."""
+        lex = self.lexical
+        words = [t for t in dict.fromkeys(query_terms) if "_" not in t and t not in FILLERS]
+        if not words:
+            return 0.0, 0.0, 0.0
+        passages = self._order[self._bounds[procedure]:self._bounds[procedure + 1]]
+        names = passages[self._is_name[passages]]
+        total = covered = named = missing = 0.0
+        for word in words:
+            j = lex.vocab.get(word)
+            if j is None:
+                total += lex.unknown_idf
+                missing += lex.unknown_idf
+                continue
+            idf = float(lex.idf[j])
+            total += idf
+            holders = lex.matrix.indices[lex.matrix.indptr[j]:lex.matrix.indptr[j + 1]]
+            covered += idf * bool(np.isin(passages, holders, assume_unique=True).any())
+            named += idf * bool(np.isin(names, holders, assume_unique=True).any())
+        return covered / total, named / total, missing / total
