@@ -24,6 +24,7 @@ KINDS = ("province", "service_centre", "department", "commune", "ward")
 REQUIRED = ("code", "kind", "name", "address", "hotline", "office_hours")
 TEXT_FIELDS = REQUIRED + ("parent", "name_en", "short_name", "office_hours_en")
 KNOWN_FIELDS = set(TEXT_FIELDS) | {"desks", "procedures"}
+DESK_FIELDS = {"code", "name", "name_en"}
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
@@ -135,6 +136,12 @@ def _row_problems(path: str, number: int, row: dict) -> list[Problem]:
         problems.append(Problem(path, number, "desks", "each desk needs a code and a name"))
     elif len({d["code"] for d in desks}) != len(desks):
         problems.append(Problem(path, number, "desks", "desk codes repeat"))
+    else:
+        # an unquoted name with a comma inside `{...}` splits into stray keys: say so instead of cutting it
+        for desk in desks:
+            for name in sorted(set(desk) - DESK_FIELDS, key=str):
+                problems.append(Problem(path, number, f"desks.{desk['code']}.{name}",
+                                        "unknown desk field (quote a name that contains a comma)"))
     procedures = row.get("procedures") or []
     if not isinstance(procedures, list) or not all(isinstance(p, str) and _CODE.match(p) for p in procedures):
         problems.append(Problem(path, number, "procedures", "a list of knowledge-base procedure ids"))

@@ -78,3 +78,16 @@ def test_bad_rows_are_reported_by_file_row_and_field_and_the_rest_load(tmp_path)
     assert all(str(path) in str(p) for p in loaded.problems)
     assert units_cli(["check", str(path)]) == 1
     assert units_cli(["check"]) == 0
+
+
+def test_an_unquoted_desk_name_with_a_comma_is_reported_not_cut_short(tmp_path):
+    path = tmp_path / "units.yml"
+    path.write_text(
+        "default_unit: p\nunits:\n"
+        "  - {code: p, kind: province, name: P, address: a, hotline: '1', office_hours: h}\n"
+        "  - code: w\n    kind: ward\n    name: W\n    address: a\n    hotline: '1'\n    office_hours: h\n"
+        "    parent: p\n    desks:\n      - {code: quay-2, name: Quầy 2 – Đất đai, xây dựng, name_en: Desk 2}\n",
+        encoding="utf-8")
+    loaded = load_units(path)
+    assert [(p.row, p.field) for p in loaded.problems] == [(2, "desks.quay-2.xây dựng")]
+    assert "quote" in str(loaded.problems[0])
