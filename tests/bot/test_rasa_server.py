@@ -1,0 +1,57 @@
+"""bot/rasa_server.py: the optimisations installed before Rasa's CLI change cost, not behaviour. Runs
+in the Rasa environment (a subprocess), where the patched Rasa lives."""
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+RASA_PYTHON = REPO / ".venvs" / "rasa" / "bin" / "python"
+
+# Each response is checked by Rasa's own validation and by the installed one; the outcomes and the
+# error messages must be the same.
+_COMPARE = r"""
+import copy, json, sys
+from rasa.core.actions.action import RemoteAction
+original = RemoteAction._validate_action_result
+import bot.rasa_server
+installed = bot.rasa_server.install()
+assert RemoteAction._validate_action_result is not original
+def outcome(validate, response):
+    try:
+        return ["ok", validate(RemoteAction("action_x", None), copy.deepcopy(response))]
+    except Exception as e:
+        return [type(e).__name__, getattr(e, "message", str(e))]
+cases = json.load(sys.stdin)
+print(json.dumps({"installed": installed,
+                  "outcomes": [[outcome(original, c), outcome(RemoteAction._validate_action_result, c)]
+                               for c in cases]}))
+"""
+
+CASES = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "language", "value": "en", "timestamp": None}],
+     "responses": [{"text": None, "response": "utter_greet", "buttons": []}]},
+    {"events": [{"event": "bot", "text": "hi", "data": {}, "metadata": {}}]},
+    {"events": [{"event": "slot", "name": 3}]},  # a slot name must be a string
+    {"events": [{"event": "no_such_event"}]},
+    {"events": "not a list"},
+    {"responses": [7]},
+    [],
+]
+
+
+@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="the Rasa environment is not set up")
+def test_the_validator_built_once_accepts_and_refuses_exactly_what_rasa_does():
+    done = subprocess.run([str(RASA_PYTHON), "-c", _COMPARE], input=json.dumps(CASES), capture_output=True,
+                          text=True, cwd=REPO, timeout=600, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO),
+                                                                 "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["installed"] == ["action-response validator built once"]
+    for case, (rasa_says, ours_says) in zip(CASES, found["outcomes"]):
+        assert ours_says == rasa_says, case
+    assert [o[0][0] for o in found["outcomes"]] == ["ok"] * 3 + ["ValidationError"] * 5
