@@ -11,19 +11,31 @@ point can count could-not-answer turns without knowing the dialogue's texts (ops
 """
 from __future__ import annotations
 
+import functools
 import logging
+from pathlib import Path
 from typing import Any, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.catalogue import load_catalogue
+from bot.limits import MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, clean_text, json_depth, \
+    language_of_request
 
 logger = logging.getLogger(__name__)
 
 METADATA_KEYS = ("channel", "unit", "desk", "language")
 MAX_METADATA_VALUE = 64
-MAX_SENDER = 128
+CATALOGUE_FILE = Path(__file__).with_name("messages.yml")
+
+
+@functools.lru_cache(maxsize=1)
+def catalogue() -> Dict[Text, Dict[Text, Text]]:
+    return load_catalogue(CATALOGUE_FILE)
 
 
 class CitizenOutput(CollectingOutputChannel):
@@ -48,17 +60,35 @@ class CitizenInput(RestInput):
             body = request.json
         except Exception:  # malformed JSON: treated as an empty message, answered politely
             return {}
-        return body if isinstance(body, dict) else {}
+        if not isinstance(body, dict) or json_depth(body) > MAX_JSON_DEPTH:
+            return {}
+        return body
 
     async def _extract_sender(self, req: Request) -> Optional[Text]:
         sender = self._body(req).get("sender")
         if isinstance(sender, (int, float)):
             sender = str(sender)
-        return sender[:MAX_SENDER] if isinstance(sender, str) and sender.strip() else "anonymous"
+        sender = clean_text(sender[:MAX_SENDER_CHARS]).strip() if isinstance(sender, str) else ""
+        return sender or "anonymous"
 
     def _extract_message(self, req: Request) -> Optional[Text]:
         message = self._body(req).get("message")
-        return message if isinstance(message, str) else ""
+        return clean_text(message) if isinstance(message, str) else ""
+
+    def refusal(self, request: Request) -> Optional[HTTPResponse]:
+        """A polite answer instead of a turn when the body or the message is too long (Rasa would
+        otherwise read any size and run NLU over it)."""
+        if len(request.body or b"") > MAX_BODY_BYTES:
+            language = language_of_request(request.args.get("lang"), request.headers.get("accept-language"))
+            return self._refuse(413, "too_long", language)
+        message = self._body(request).get("message")
+        if isinstance(message, str) and len(message) > MAX_MESSAGE_CHARS:
+            return self._refuse(413, "too_long", self.get_metadata(request).get("language"))
+        return None
+
+    def _refuse(self, status: int, code: str, language: Optional[str]) -> HTTPResponse:
+        texts = catalogue()["en" if language == "en" else "vi"]
+        return response.json([{"recipient_id": None, "text": texts[code], "error": code}], status=status)
 
     def _extract_input_channel(self, req: Request) -> Text:
         return self.name()
@@ -69,7 +99,7 @@ class CitizenInput(RestInput):
         if not isinstance(raw, dict):
             return {}
         return {
-            key: raw[key].strip()[:MAX_METADATA_VALUE]
+            key: clean_text(raw[key].strip()[:MAX_METADATA_VALUE])
             for key in METADATA_KEYS
             if isinstance(raw.get(key), str) and raw[key].strip()
         }
@@ -85,6 +115,9 @@ class CitizenInput(RestInput):
 
         @blueprint.route("/webhook", methods=["POST"])
         async def receive(request: Request):
+            refusal = self.refusal(request)
+            if refusal is not None:
+                return refusal
             collector = CitizenOutput()
             try:
                 await on_new_message(UserMessage(
