@@ -39,6 +39,12 @@ def demo_login() -> int:
     if staff.get_account(DEMO_USERNAME) is not None and DEMO_LOGIN_FILE.exists():
         print(f"demo dashboard login: see {DEMO_LOGIN_FILE.relative_to(REPO_ROOT)}")
         return 0
+    from store.demo import has_demo_data
+
+    if staff.get_account(DEMO_USERNAME) is None and staff.list_accounts() and not has_demo_data():
+        # a laptop database with real accounts and real ratings gets no extra admin behind its back
+        print("no demo dashboard login: this database has staff accounts and no demo data")
+        return 0
     directory = units.directory()
     root = next((u.code for u in directory.units.values() if not u.parent), directory.default_code)
     password = staff.generate_password()

@@ -33,7 +33,8 @@ def trend_chart(points: Sequence[TrendPoint], title: str, bars_label: str, line_
     width, height = 720, 280
     left, right, top, bottom = 48, 48, 20, 44
     plot_w, plot_h = width - left - right, height - top - bottom
-    top_count = max([p.returned for p in points] + [1])
+    # the count axis ends on a multiple of 4 so its five ticks are whole numbers
+    top_count = max(4, -(-max([p.returned for p in points] + [1]) // 4) * 4)
     step = plot_w / max(len(points), 1)
     parts = [f'<svg class="chart chart-trend" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">', f"<title>{escape(title)}</title>"]
