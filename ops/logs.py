@@ -88,6 +88,7 @@ def configure(process: str, level: Optional[str] = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO"))
+    logging.captureWarnings(True)  # library warnings become log records in the same format
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "sanic.root", "sanic.error", "sanic.access",
                  "rasa_sdk", "rasa"):
         logger = logging.getLogger(name)

@@ -1,0 +1,67 @@
+"""The webchat entry point's /ready and /metrics."""
+from __future__ import annotations
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+
+import store
+from bot.rasa_client import RasaClient
+from bot.webchat.app import create_app
+from bot.webchat.settings import WebchatSettings
+
+
+@pytest.fixture
+def database(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.delenv("APP_ENV", raising=False)
+    store.reset_database()
+    yield
+    store.reset_database()
+
+
+def entry_point(up: set[str]) -> TestClient:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host not in up:
+            raise httpx.ConnectError("refused")
+        if request.method == "GET":
+            return httpx.Response(200, text="Hello from Rasa")
+        return httpx.Response(200, json=[{"text": "ok", "response": "utter_answer_fee"}])
+
+    rasa = RasaClient("http://rasa-a:5005,http://rasa-b:5006", transport=httpx.MockTransport(handler))
+    return TestClient(create_app(WebchatSettings(), rasa=rasa))
+
+
+def test_ready_when_a_replica_and_the_database_answer(database):
+    with entry_point({"rasa-b"}) as client:
+        response = client.get("/ready")
+        assert response.status_code == 200
+        assert response.json() == {"ready": True, "rasa_replicas": {"rasa-a:5005": False, "rasa-b:5006": True},
+                                   "database": "ok"}
+
+
+def test_not_ready_without_any_replica(database):
+    with entry_point(set()) as client:
+        response = client.get("/ready")
+        assert response.status_code == 503 and response.json()["ready"] is False
+        assert client.get("/health").status_code == 200  # alive all the same
+
+
+def test_not_ready_without_the_database(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    store.reset_database()
+    try:
+        with entry_point({"rasa-a", "rasa-b"}) as client:
+            body = client.get("/ready").json()
+            assert body["ready"] is False and body["database"].startswith("unreachable")
+            assert "nobody" not in body["database"]  # no connection details on a public endpoint
+    finally:
+        store.reset_database()
+
+
+def test_metrics_count_turns_of_the_entry_point(database):
+    with entry_point({"rasa-a", "rasa-b"}) as client:
+        client.post("/api/chat", json={"session": "abcdefghijklmnop1234", "message": "phí bao nhiêu?"})
+        text = client.get("/metrics").text
+    assert 'tthc_turns_total{channel="webchat",outcome="answered"}' in text
+    assert 'tthc_replies_total{response="utter_answer_fee"}' in text

@@ -1,0 +1,50 @@
+"""Structured logs: one JSON object per line, no personal data."""
+from __future__ import annotations
+
+import json
+import logging
+
+from ops import logs
+
+
+def record(message: str, *args, **extra) -> logging.LogRecord:
+    rec = logging.LogRecord("actions.survey", logging.INFO, __file__, 1, message, args, None)
+    rec.__dict__.update(extra)
+    return rec
+
+
+def test_a_json_line_with_sender_ids_hashed_and_numbers_removed():
+    line = logs.JsonFormatter("actions").format(record(
+        "survey link refused for %s, call %s or %s, id %s", "web-abcdefghijklmnop1234", "0912 345 678",
+        "a@b.vn", "001203004567", replica=1))
+    entry = json.loads(line)
+    assert entry["process"] == "actions" and entry["level"] == "info" and entry["replica"] == 1
+    assert "abcdefghijklmnop1234" not in line and logs.hash_sender("web-abcdefghijklmnop1234") in entry["message"]
+    assert "0912" not in line and "a@b.vn" not in line and "001203004567" not in line
+
+
+def test_exceptions_stay_on_one_line():
+    try:
+        raise RuntimeError("boom for web-abcdefghijklmnop1234")
+    except RuntimeError:
+        import sys
+
+        rec = record("failed")
+        rec.exc_info = sys.exc_info()
+    line = logs.JsonFormatter("webchat").format(rec)
+    assert "\n" not in line and "RuntimeError" in json.loads(line)["error"] and "abcdefghijklmnop" not in line
+
+
+def test_the_format_follows_the_profile(monkeypatch):
+    monkeypatch.delenv("LOG_FORMAT", raising=False)
+    monkeypatch.setenv("APP_ENV", "production")
+    assert isinstance(logs.formatter("x"), logs.JsonFormatter)
+    monkeypatch.delenv("APP_ENV")
+    assert isinstance(logs.formatter("x"), logs.RedactingFormatter)
+    monkeypatch.setenv("LOG_FORMAT", "json")
+    assert isinstance(logs.formatter("x"), logs.JsonFormatter)
+
+
+def test_hashed_senders_are_stable_and_distinct():
+    assert logs.hash_sender("web-a" * 4) == logs.hash_sender("web-a" * 4) != logs.hash_sender("web-b" * 4)
+    assert logs.hash_sender(None) == "-"
