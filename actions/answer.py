@@ -16,6 +16,7 @@ from knowledge_base.normalize import FILLERS, fold, folded_text
 from knowledge_base.schema import ASPECTS, Procedure
 
 from . import kb, messages
+from .session import keeps_context
 from .fallback import choose_buttons, input_problem, reply_input_problem, reply_not_found
 
 logger = logging.getLogger(__name__)
@@ -252,6 +253,7 @@ class ActionAnswer(Action):
     def name(self) -> str:
         return "action_answer"
 
+    @keeps_context
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         message = tracker.latest_message or {}
         text = message.get("text") or ""

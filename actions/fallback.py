@@ -17,6 +17,7 @@ from knowledge_base.normalize import MAX_QUERY_CHARS, clean, fold
 from . import kb
 from .handoff import log_question, send_contact
 from .language import OTHER, detect_language
+from .session import keeps_context
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ class ActionFallback(Action):
     def name(self) -> str:
         return "action_fallback"
 
+    @keeps_context
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         text = (tracker.latest_message or {}).get("text") or ""
         problem = input_problem(text)

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 import units
 
 from . import messages
+from .session import keeps_context
 from .survey_answers import CANCEL, PAUSE, control
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class ActionHandoff(Action):
     def name(self) -> str:
         return "action_handoff"
 
+    @keeps_context
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         send_contact(dispatcher, tracker, domain)
         return []
@@ -60,6 +62,7 @@ class ActionSubmitStaffQuestion(Action):
     def name(self) -> str:
         return "action_submit_staff_question"
 
+    @keeps_context
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         question = (tracker.get_slot("staff_question") or "").strip()
         if control(question) in (CANCEL, PAUSE):  # "thôi", "hủy", "để sau" is not a question for staff

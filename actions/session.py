@@ -1,11 +1,15 @@
 """Conversation context: which channel, unit, desk and language a conversation belongs to.
 
-Set at session start from the first message's metadata and refreshed on every message by
-`action_track_context` (the custom slot mapping of those slots), so every reply can use them.
+Set at session start from the first message's metadata and refreshed on every message, so every reply
+can use them: by `action_track_context` (the custom slot mapping of those slots, one more action-server
+call) for the turns Rasa answers from the domain alone, and by the action itself (`keeps_context`) for
+the turns an action answers anyway: questions, fallback and handoff (`CONTEXT_IN_ACTION_INTENTS`, the
+mapping's `not_intent` in domain.yml).
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+import functools
+from typing import Any, Awaitable, Callable, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
@@ -13,9 +17,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import units
 
+from . import messages
 from .language import SUPPORTED, VIETNAMESE, detect_language
 
 CONTEXT_SLOTS = ("channel", "unit", "desk", "language")
+# Turns whose rule runs an action that keeps the context itself; Rasa skips action_track_context for
+# them (the `not_intent` of the context slots' mapping in domain.yml, which a test keeps equal to this).
+CONTEXT_IN_ACTION_INTENTS = ("ask_procedure", "ask_aspect", "choose_procedure", "out_of_scope", "nlu_fallback",
+                             "request_human")
 _MAX_VALUE = 64
 
 
@@ -53,6 +62,37 @@ def context_from(metadata: Optional[dict], tracker: Tracker, text: Optional[str]
     }
 
 
+def update_context(tracker: Tracker) -> list[EventType]:
+    """The context slots the latest message changes, as events for Rasa; also applied to this request's
+    tracker, so that what the action reads and says already uses them."""
+    message = tracker.latest_message or {}
+    context = context_from(message.get("metadata"), tracker, message.get("text"))
+    changed = {name: value for name, value in context.items() if tracker.get_slot(name) != value}
+    tracker.slots.update(changed)
+    return [SlotSet(name, value) for name, value in changed.items()]
+
+
+Run = Callable[[Any, CollectingDispatcher, Tracker, dict], Awaitable[list[EventType]]]
+
+
+def keeps_context(run: Run) -> Run:
+    """For an action's `run`: bring the context up to date first (a no-op when action_track_context
+    already did this turn). When that switches the language, the action's messages are rendered here,
+    because Rasa would render them with the tracker as it was before this action's events."""
+
+    @functools.wraps(run)
+    async def run_with_context(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: dict) -> list[EventType]:
+        context_events = update_context(tracker)
+        first = len(dispatcher.messages)
+        events = await run(self, dispatcher, tracker, domain)
+        if any(event.get("name") == "language" for event in context_events):
+            messages.render_here(dispatcher.messages[first:], domain, tracker.slots)
+        return context_events + list(events or [])
+
+    return run_with_context
+
+
 class ActionSessionStart(Action):
     def name(self) -> str:
         return "action_session_start"
@@ -67,12 +107,11 @@ class ActionSessionStart(Action):
 
 
 class ActionTrackContext(Action):
-    """Runs after every user message (custom slot mapping) and updates the context slots."""
+    """Runs after a user message (custom slot mapping) whose turn no action answers, and updates the
+    context slots before Rasa renders its reply."""
 
     def name(self) -> str:
         return "action_track_context"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        message = tracker.latest_message or {}
-        context = context_from(message.get("metadata"), tracker, message.get("text"))
-        return [SlotSet(name, value) for name, value in context.items() if tracker.get_slot(name) != value]
+        return update_context(tracker)

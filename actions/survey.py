@@ -25,6 +25,7 @@ from store import scoring
 from store.alerts import is_abusive
 
 from . import kb, messages
+from .session import keeps_context
 from .survey_answers import CANCEL, PARSERS, SKIP, answer_text, control, is_skip
 
 logger = logging.getLogger(__name__)
@@ -163,6 +164,7 @@ class ActionStartSurvey(Action):
     def name(self) -> str:
         return "action_start_survey"
 
+    @keeps_context
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         token = next(tracker.get_latest_entity_values("survey_token"), None)
         return _start_events(dispatcher, tracker, domain, token if isinstance(token, str) else None)
@@ -172,6 +174,7 @@ class ActionResumeSurvey(Action):
     def name(self) -> str:
         return "action_resume_survey"
 
+    @keeps_context
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         if tracker.get_slot("survey_paused"):
             dispatcher.utter_message(response="utter_survey_resumed")
@@ -183,6 +186,10 @@ class ActionResumeSurvey(Action):
 class ValidateSurveyForm(FormValidationAction):
     def name(self) -> str:
         return "validate_survey_form"
+
+    @keeps_context  # a survey answer Rasa reads as a question skips action_track_context
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: dict) -> list[str]:
@@ -249,6 +256,7 @@ class ActionAskSurveyUnit(Action):
     def name(self) -> str:
         return "action_ask_survey_unit"
 
+    @keeps_context
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         lang = messages.language(tracker)
         directory = units.directory()
@@ -266,6 +274,7 @@ class ActionAskSurveyProcedure(Action):
     def name(self) -> str:
         return "action_ask_survey_procedure"
 
+    @keeps_context
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         lang = messages.language(tracker)
         unit = units.directory().get(tracker.get_slot("survey_unit"))
@@ -321,6 +330,7 @@ class ActionSubmitSurvey(Action):
     def name(self) -> str:
         return "action_submit_survey"
 
+    @keeps_context
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         outcome = tracker.get_slot("survey_outcome")
         if outcome == "cancelled":

@@ -19,18 +19,26 @@ def make_tracker(text: Optional[str] = "", *, intent: str = "ask_procedure", slo
     }
     events = [{"event": "user", "text": text, "parse_data": message, "input_channel": channel,
                "metadata": metadata or {}}]
-    all_slots = {"procedure_id": None, "channel": None, "unit": None, "desk": None, "language": None,
+    # the context a conversation has by its first message (session start), so an action that brings
+    # the context up to date itself changes nothing unless the test says otherwise
+    all_slots = {"procedure_id": None, "channel": channel, "unit": "demo-hcc", "desk": None, "language": "vi",
                  "staff_question": None, "session_started_metadata": None}
     all_slots.update(slots or {})
     return Tracker(sender, all_slots, message, events, False, None, {}, "action_listen")
 
 
+def response_name(message: dict) -> Optional[str]:
+    """The domain response a message is: named for Rasa to render (`response`), or already rendered
+    by the action because it switched the language (`utter_action`, as Rasa marks what it renders)."""
+    return message.get("response") or message.get("utter_action")
+
+
 def responses(dispatcher: CollectingDispatcher) -> list[str]:
-    return [m.get("response") for m in dispatcher.messages]
+    return [response_name(m) for m in dispatcher.messages]
 
 
 def message(dispatcher: CollectingDispatcher, response: str) -> dict:
-    return next(m for m in dispatcher.messages if m.get("response") == response)
+    return next(m for m in dispatcher.messages if response_name(m) == response)
 
 
 def rendered(domain: dict, dispatcher: CollectingDispatcher, lang: str = "vi") -> str:

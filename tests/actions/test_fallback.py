@@ -5,7 +5,7 @@ import asyncio
 
 from actions.fallback import ActionFallback, input_problem
 
-from action_helpers import responses
+from action_helpers import message, responses
 
 
 def run(dispatcher, tracker, domain):
@@ -32,7 +32,7 @@ def test_not_understood_is_logged_with_its_reason(dispatcher, tracker_for, domai
 def test_weak_candidates_are_offered_as_buttons(dispatcher, tracker_for, domain):
     run(dispatcher, tracker_for("giấy tờ nhà", intent="out_of_scope"), domain)
     if "utter_nearest_procedures" in responses(dispatcher):
-        buttons = next(m for m in dispatcher.messages if m["response"] == "utter_nearest_procedures")["buttons"]
+        buttons = message(dispatcher, "utter_nearest_procedures")["buttons"]
         assert all(b["payload"].startswith("/choose_procedure{") for b in buttons)
 
 

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 
 from actions.session import ActionSessionStart, ActionTrackContext
 
 from action_helpers import make_tracker
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_session_start_keeps_the_channel_metadata(dispatcher, domain):
@@ -69,3 +72,82 @@ def test_what_the_citizen_writes_beats_a_switch(dispatcher, domain):
                            slots={"language": "vi", "declared_language": "vi"})
     events = asyncio.run(ActionTrackContext().run(dispatcher, tracker, domain))
     assert SlotSet("language", "en") not in events
+
+
+# --- the context kept by the answering actions themselves (no action_track_context call on those turns)
+
+def test_the_domain_skips_action_track_context_exactly_for_the_turns_actions_keep_it(domain):
+    from actions.session import CONTEXT_IN_ACTION_INTENTS
+
+    for slot in ("channel", "unit", "desk", "language", "declared_language"):
+        (mapping,) = domain["slots"][slot]["mappings"]
+        assert mapping["action"] == "action_track_context"
+        assert sorted(mapping["not_intent"]) == sorted(CONTEXT_IN_ACTION_INTENTS)
+
+
+def test_every_action_a_skipped_turn_can_run_keeps_the_context():
+    """The rules of the skipped intents, and the form steps any message can reach, run only actions
+    that bring the context up to date themselves."""
+    import yaml
+    from rasa_sdk.interfaces import Action
+
+    from actions.session import CONTEXT_IN_ACTION_INTENTS
+    import actions.answer, actions.fallback, actions.handoff, actions.survey  # noqa: E401,F401
+
+    classes = {}
+    todo = [Action]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            try:
+                classes[sub().name()] = sub
+            except Exception:  # abstract helpers of the SDK
+                pass
+    rules = [rule for path in sorted(REPO.glob("data/rules/*.yml"))
+             for rule in yaml.safe_load(path.read_text("utf-8")).get("rules", [])]
+    first_actions = set()
+    for rule in rules:
+        steps = rule["steps"]
+        if steps and steps[0].get("intent") in CONTEXT_IN_ACTION_INTENTS:
+            first_actions.add(steps[1]["action"])
+    assert first_actions == {"action_answer", "action_fallback", "action_handoff"}
+    for name in first_actions | {"validate_survey_form", "action_submit_staff_question"}:
+        assert getattr(classes[name].run, "__wrapped__", None) is not None, name
+
+
+def test_an_english_question_in_a_vietnamese_conversation_is_answered_in_english(dispatcher, domain):
+    from actions.answer import ActionAnswer
+
+    tracker = make_tracker("how much is the passport fee", slots={"language": "vi"})
+    events = asyncio.run(ActionAnswer().run(dispatcher, tracker, domain))
+    assert SlotSet("language", "en") in events
+    (sent,) = dispatcher.messages
+    # rendered by the action, because Rasa would render it with the language before this action
+    assert sent["response"] is None and sent["utter_action"] == "utter_answer_fee"
+    assert sent["text"].startswith("💰 Fees – ")
+    assert "passport" in sent["text"] and sent["source"] in sent["text"]
+
+
+def test_a_turn_that_changes_no_language_leaves_rendering_to_rasa(dispatcher, domain):
+    from actions.answer import ActionAnswer
+
+    tracker = make_tracker("phí làm hộ chiếu bao nhiêu", slots={"language": "vi"})
+    events = asyncio.run(ActionAnswer().run(dispatcher, tracker, domain))
+    assert not any(e["name"] in ("channel", "unit", "desk", "language") for e in events)
+    assert dispatcher.messages[0]["response"] == "utter_answer_fee" and not dispatcher.messages[0]["text"]
+
+
+def test_a_response_rendered_by_the_action_is_what_rasa_would_send(domain):
+    from actions.messages import render_here
+
+    message = {"text": None, "buttons": [], "elements": [], "custom": {}, "template": "utter_answer_overview",
+               "response": "utter_answer_overview", "image": None, "attachment": None,
+               "procedure_title": "Passport", "body": "…", "source": "Source: portal"}
+    render_here([message], domain, {"language": "en", "unit": "demo-hcc"})
+    assert message["text"] == "📋 Passport\n…\n\nWhich part would you like to see?\n\nSource: portal"
+    assert message["buttons"][0] == {"title": "Documents", "payload": '/ask_aspect{"aspect":"documents"}'}
+    assert message["utter_action"] == "utter_answer_overview" and message["response"] is None
+    # a placeholder without a value stays as written, as in Rasa
+    missing = {"response": "utter_answer_overview", "buttons": []}
+    render_here([missing], domain, {"language": "vi"})
+    assert "{procedure_title}" in missing["text"]
