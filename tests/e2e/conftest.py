@@ -101,7 +101,9 @@ def servers(tmp_path_factory):
             [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
             cwd=REPO_ROOT, env=env, stdout=logs["actions"].open("w"), stderr=subprocess.STDOUT))
         processes.append(subprocess.Popen(
-            [str(rasa_bin), "run", "--enable-api", "--model", str(model), "--port", str(rasa_port),
+            # as scripts/run starts it: Rasa's CLI through bot.rasa_server, in Rasa's environment
+            [str(rasa_bin.parent / "python"), "-m", "bot.rasa_server", "run", "--enable-api", "--model", str(model),
+             "--port", str(rasa_port),
              "--credentials", "credentials.yml", "--endpoints", str(endpoints)],
             cwd=REPO_ROOT, env=env, stdout=logs["rasa"].open("w"), stderr=subprocess.STDOUT))
         deadline = time.monotonic() + START_TIMEOUT
