@@ -89,6 +89,8 @@ def configure(process: str, level: Optional[str] = None) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO"))
     logging.captureWarnings(True)  # library warnings become log records in the same format
+    # sentence-transformers draws a progress bar on stderr for every query while its logger is at INFO
+    logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "sanic.root", "sanic.error", "sanic.access",
                  "rasa_sdk", "rasa"):
         logger = logging.getLogger(name)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sys
+
+from ops import logs, profile
 
 from .app import run_polling, serve_webhook
 from .settings import SettingsError, TelegramSettings
 
 
 def main() -> int:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    profile.start_checks("telegram")  # production: the webhook secret must be a real one
+    logs.configure("telegram")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per getUpdates otherwise
     try:
         settings = TelegramSettings.from_env()
