@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from bot.dashboard.app import PAGES
-from conftest import csrf_of
+from dashboard_fixtures import csrf_of
 
 XA, PHUONG, HCC, PROVINCE = "demo-xa-song-xanh", "demo-phuong-trung-tam", "demo-hcc", "demo-province"
 DESKS = {XA: "quay-2", PHUONG: "quay-1", HCC: "quay-huong-dan"}

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 import store
-from conftest import PASSWORD, fill_known_month, make_accounts, make_app
+from dashboard_fixtures import PASSWORD, fill_known_month, make_accounts, make_app
 
 pytestmark = pytest.mark.browser
 
