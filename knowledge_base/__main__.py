@@ -65,7 +65,7 @@ def cmd_eval(args, settings: Settings) -> int:
         print(f"cannot read questions: {error}", file=sys.stderr)
         return 2
     misses: list = []
-    result = evaluate(searcher.search, questions, misses=misses)
+    result = evaluate(searcher.search, questions, misses=misses, indexed=searcher.index.procedures)
     if args.show_misses:
         for miss in misses:
             print(json.dumps(miss, ensure_ascii=False), file=sys.stderr)

@@ -1,9 +1,16 @@
-"""Retrieval quality on a question file: recall@1/5, MRR, and out-of-scope rejection."""
+"""Retrieval quality on a question file: recall@1/5, MRR, and out-of-scope rejection.
+
+Besides `question` and `expected_id`, a line may say `also_accepted` (other procedures that answer
+it just as well, e.g. the province and central versions of one procedure) and, for a question with
+no answer among the curated records, `expected_if_indexed`: the procedures of the national catalogue
+that do answer it. Such a question counts as in scope when the index searched holds one of them, and
+as out of scope otherwise, so one file serves the 42-record and the national index honestly.
+"""
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Container, Iterable
 
 from .retrieval import Hit, InvalidQuery
 
@@ -21,11 +28,25 @@ def read_questions(path: Path) -> list[dict]:
             raise ValueError(f"{path}:{number}: question: expected a string")
         if item.get("expected_id") is not None and not isinstance(item["expected_id"], str):
             raise ValueError(f"{path}:{number}: expected_id: expected a string or null")
+        for key in ("also_accepted", "expected_if_indexed"):
+            if key in item and not (isinstance(item[key], list) and all(isinstance(i, str) for i in item[key])):
+                raise ValueError(f"{path}:{number}: {key}: expected a list of procedure ids")
         questions.append(item)
     return questions
 
 
-def evaluate(search: Callable[[str, int], list[Hit]], questions: Iterable[dict], *, misses: list | None = None) -> dict:
+def accepted_ids(item: dict, indexed: Container[str] | None = None) -> set[str]:
+    """The procedures that answer the question in an index holding `indexed` (None: any)."""
+    expected = item.get("expected_id")
+    if expected is not None:
+        return {expected, *item.get("also_accepted", ())}
+    national = [i for i in item.get("expected_if_indexed", ()) if indexed is not None and i in indexed]
+    return set(national)
+
+
+def evaluate(search: Callable[[str, int], list[Hit]], questions: Iterable[dict], *, misses: list | None = None,
+             indexed: Container[str] | None = None) -> dict:
+    """`indexed`: the procedure ids the searched index holds (for `expected_if_indexed`)."""
     n = in_scope = at1 = at5 = 0
     reciprocal = 0.0
     out_of_scope = rejected = 0
@@ -36,20 +57,21 @@ def evaluate(search: Callable[[str, int], list[Hit]], questions: Iterable[dict],
         except InvalidQuery:
             hits = []
         ids = [h.id for h in hits]
-        expected = item.get("expected_id")
-        if expected is None:
+        accepted = accepted_ids(item, indexed)
+        if not accepted:
             out_of_scope += 1
             rejected += not ids
             if ids and misses is not None:
                 misses.append({**item, "got": ids[:3]})
             continue
         in_scope += 1
-        if expected in ids:
-            rank = ids.index(expected) + 1
+        ranks = [rank for rank, i in enumerate(ids, start=1) if i in accepted]
+        if ranks:
+            rank = ranks[0]
             at1 += rank == 1
             at5 += rank <= 5
             reciprocal += 1 / rank
-        if (not ids or ids[0] != expected) and misses is not None:
+        if (not ids or ids[0] not in accepted) and misses is not None:
             misses.append({**item, "got": ids[:3]})
     return {
         "n": n,

@@ -42,26 +42,28 @@ def test_recall_at_1_reaches_the_target(figures):
     assert figures["recall_at_1"] >= 0.90, json.dumps(figures)
 
 
-# Issue 3's targets not reached yet (measured 2026-11-23: recall@5 0.949, out-of-scope rejected 0.587).
+# Issue 3's targets not reached yet (measured 2026-11-23 after the accented matching and the fitted
+# no-answer model: recall@5 0.959, out-of-scope rejected 0.630; before them 0.949 and 0.587).
 # Strict: the day a change reaches a target these fail, and the marker must come off.
-@pytest.mark.xfail(reason="target not reached yet: recall@5 measured 0.949", strict=True)
+@pytest.mark.xfail(reason="target not reached yet: recall@5 measured 0.959", strict=True)
 def test_recall_at_5_reaches_the_target(figures):
     assert figures["recall_at_5"] >= 0.98, json.dumps(figures)
 
 
-@pytest.mark.xfail(reason="target not reached yet: rejection measured 0.587", strict=True)
+@pytest.mark.xfail(reason="target not reached yet: rejection measured 0.630", strict=True)
 def test_out_of_scope_questions_are_rejected(figures):
     assert figures["out_of_scope_rejected"] >= 0.85, json.dumps(figures)
 
 
-# Regression guards at the level measured on 2026-11-23: quality may rise, never silently fall.
+# Regression guards at the level measured on 2026-11-23 (recall@5 0.959, MRR 0.929, rejection 0.630):
+# quality may rise, never silently fall.
 def test_recall_at_5_does_not_fall_below_the_measured_level(figures):
-    assert figures["recall_at_5"] >= 0.945, json.dumps(figures)
+    assert figures["recall_at_5"] >= 0.955, json.dumps(figures)
 
 
 def test_mrr_does_not_fall_below_the_measured_level(figures):
-    assert figures["mrr"] >= 0.92, json.dumps(figures)
+    assert figures["mrr"] >= 0.925, json.dumps(figures)
 
 
 def test_out_of_scope_rejection_does_not_fall_below_the_measured_level(figures):
-    assert figures["out_of_scope_rejected"] >= 0.58, json.dumps(figures)
+    assert figures["out_of_scope_rejected"] >= 0.62, json.dumps(figures)
