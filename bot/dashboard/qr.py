@@ -4,6 +4,7 @@ web widget opens as the survey of that invitation."""
 from __future__ import annotations
 
 import base64
+import logging
 
 from starlette.responses import Response
 
@@ -13,6 +14,8 @@ from store import surveys
 from . import access
 from .filters import BadInput
 from .web import Context, error_page, error_text
+
+logger = logging.getLogger(__name__)
 
 POSTER_CHANNEL = "poster"
 SCREEN_CHANNEL = "screen"
@@ -43,10 +46,17 @@ def poster(ctx: Context, fmt: str) -> Response:
 
     invitation = surveys.desk_invitation(unit.code, desk.code, POSTER_CHANNEL)
     url = invitation.widget_url(ctx.settings.public_base_url)
-    if fmt == "png":
-        body, media = posters.desk_poster_png(unit, desk, url), "image/png"
-    else:
-        body, media = posters.desk_poster_pdf(unit, desk, url), "application/pdf"
+    try:
+        if fmt == "png":
+            body, media = posters.desk_poster_png(unit, desk, url), "image/png"
+        else:
+            body, media = posters.desk_poster_pdf(unit, desk, url), "application/pdf"
+    except posters.FontMissing:
+        logger.error("desk poster not drawn: %s", "the poster font is missing (apt install fonts-dejavu-core)")
+        return error_page(ctx, 503, "poster_unavailable")
+    except ValueError as problem:  # names too long for one A4 page
+        logger.warning("desk poster not drawn for %s/%s: %s", unit.code, desk.code, problem)
+        return error_page(ctx, 422, "poster_too_long")
     name = f"ap-phich-{unit.code}-{desk.code}.{fmt}"
     return Response(body, media_type=media, headers={"Content-Disposition": f'inline; filename="{name}"',
                                                      "Cache-Control": "no-store"})

@@ -38,6 +38,9 @@ def _laptop_secret(path: Path) -> str:
     return secret
 
 
+MAX_PUBLIC_URL_CHARS = 200  # leaves room for the token inside a QR code's limit
+
+
 @dataclass(frozen=True)
 class DashboardSettings:
     secret: str
@@ -58,5 +61,9 @@ class DashboardSettings:
         if not secret:
             secret = _laptop_secret(secret_file)
         public = (env.get("PUBLIC_BASE_URL") or DEFAULT_PUBLIC_BASE_URL).strip()
+        if not public.lower().startswith(("https://", "http://")) or len(public) > MAX_PUBLIC_URL_CHARS:
+            # every survey link and poster is built on it: refuse at start, not on the first poster
+            raise ValueError(f"PUBLIC_BASE_URL must be an http(s) address of at most {MAX_PUBLIC_URL_CHARS} "
+                             f"characters, not {public[:60]!r}")
         return cls(secret=secret, public_base_url=public, production=production,
                    secure_cookies=production or public.lower().startswith("https://"))

@@ -310,3 +310,27 @@ def test_hostile_form_values(hostile_client, target, values):
         assert response.headers["location"].startswith("/dashboard/")
     with store.database().session() as session:  # another unit's alert never moves
         assert session.query(store.Alert).filter_by(unit="demo-phuong-trung-tam", status="new").count() == 1
+
+
+def test_a_poster_that_cannot_be_drawn_is_a_clear_page_not_a_500(signed_in, monkeypatch):
+    from bot.dashboard import posters
+
+    def no_font(*_args, **_kwargs):
+        raise posters.FontMissing("fonts-dejavu-core")
+
+    def too_long(*_args, **_kwargs):
+        raise ValueError("the unit and desk names are too long")
+
+    client = signed_in("can-bo-xa")
+    monkeypatch.setattr(posters, "desk_poster_pdf", no_font)
+    response = client.get(f"/dashboard/qr/{XA}/quay-2/poster.pdf")
+    assert response.status_code == 503 and "fonts-dejavu-core" in response.text
+    monkeypatch.setattr(posters, "desk_poster_png", too_long)
+    response = client.get(f"/dashboard/qr/{XA}/quay-2/poster.png")
+    assert response.status_code == 422 and "quá dài" in response.text
+
+
+@pytest.mark.parametrize("public", ["ftp://x.vn/demo", "javascript:alert(1)", "x.vn/demo", "https://x.vn/" + "a" * 300])
+def test_a_public_address_survey_links_cannot_use_is_refused_at_start(tmp_path, public):
+    with pytest.raises(ValueError, match="PUBLIC_BASE_URL"):
+        DashboardSettings.from_env({"PUBLIC_BASE_URL": public}, secret_file=tmp_path / "s")
