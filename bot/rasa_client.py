@@ -129,6 +129,7 @@ class RasaClient:
         self.replicas = [Replica(url) for url in replica_urls(base_url)]
         self.url = self.replicas[0].url
         self.retry_delay = retry_delay
+        self._transport = transport
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=connect_timeout), transport=transport,
             headers={"User-Agent": "tthc-assistant-channel"},
@@ -219,6 +220,13 @@ class RasaClient:
             failure = RasaUnavailable(f"no answer in time from Rasa at {replica.url}: {error!r}")
             failure.kind = "timeout"
             raise failure from error
+        except (httpx.ReadError, httpx.WriteError) as error:
+            # A kept-alive connection to a replica that has since died fails this way. If a new
+            # connection is refused the process is gone, and a Rasa process that is gone has not
+            # saved this turn (the tracker is written when the turn ends): safe to send elsewhere.
+            if not await self._accepts_connections(replica):
+                raise _NotDelivered(f"Rasa at {replica.url} went away: {error!r}") from error
+            raise RasaUnavailable(f"no answer from Rasa at {replica.url}: {error!r}") from error
         except httpx.HTTPError as error:
             raise RasaUnavailable(f"no answer from Rasa at {replica.url}: {error!r}") from error
         if response.status_code in _RETRY_STATUSES:
@@ -229,6 +237,14 @@ class RasaClient:
             return parse_reply(response.json())
         except ValueError as error:
             raise RasaUnavailable(f"Rasa at {replica.url} answered invalid JSON") from error
+
+    async def _accepts_connections(self, replica: Replica) -> bool:
+        try:  # a client of its own: the pool may hold more connections to the dead process
+            async with httpx.AsyncClient(timeout=2.0, transport=self._transport) as probe:
+                await probe.get(replica.base_url + "/")
+            return True
+        except httpx.HTTPError:
+            return False
 
     def _outage(self, replica: Replica, error: RasaUnavailable, kind: str, log: bool = True) -> None:
         metrics.RASA_ERRORS.labels(replica.label, kind).inc()

@@ -25,11 +25,12 @@ def drop_personal_fields(_logger, _name, event_dict):
 
 
 def main() -> None:
+    from ops import logs
+
+    logs.configure("rasa")  # before importing Rasa: its imports already warn (TensorFlow, jax)
     import rasa.__main__
     import rasa.utils.io
     import rasa.utils.log_utils
-
-    from ops import logs
 
     def configure_logging(loglevel=None) -> None:
         logs.configure("rasa", level=os.environ.get("LOG_LEVEL", "INFO"))

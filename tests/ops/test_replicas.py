@@ -98,3 +98,33 @@ def test_turns_latency_and_fallbacks_are_counted_by_channel():
     after = (metrics.TURNS.labels("kiosk", "answered")._value.get(), metrics.FALLBACK_TURNS.labels("kiosk")._value.get())
     assert (after[0] - before[0], after[1] - before[1]) == (2, 1)
     assert b'tthc_turn_seconds_bucket{channel="kiosk"' in metrics.exposition()[0]
+
+
+def test_a_replica_that_died_behind_a_kept_alive_connection_fails_over():
+    """A killed replica answers a reused connection with a read error; a new connection is refused."""
+    seen = []
+
+    def handler(request):
+        seen.append((request.method, request.url.host))
+        if request.url.host == "rasa-a":
+            raise httpx.ReadError("") if request.method == "POST" else httpx.ConnectError("refused")
+        return httpx.Response(200, json=[{"text": "ok"}])
+
+    probe = RasaClient(URLS)
+    sender = next(f"web-{i:016d}" for i in range(100) if probe.replica_for(f"web-{i:016d}") == 0)
+    [reply] = run(client(handler), (sender, "thế phí bao nhiêu?"))
+    assert reply[0].text == "ok" and seen == [("POST", "rasa-a"), ("GET", "rasa-a"), ("POST", "rasa-b")]
+
+
+def test_a_read_error_from_a_live_replica_is_not_sent_twice():
+    seen = []
+
+    def handler(request):
+        seen.append(request.method)
+        if request.method == "POST":
+            raise httpx.ReadError("reset")
+        return httpx.Response(200, text="Hello from Rasa")
+
+    with pytest.raises(RasaUnavailable):
+        run(client(handler), ("web-0000000000000001", "một"))
+    assert seen == ["POST", "GET"]
