@@ -51,7 +51,43 @@ def test_the_validator_built_once_accepts_and_refuses_exactly_what_rasa_does():
                                                                  "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert done.returncode == 0, done.stderr[-2000:]
     found = json.loads(done.stdout.strip().splitlines()[-1])
-    assert found["installed"] == ["action-response validator built once"]
+    assert found["installed"] == ["action-response validator built once", "event types looked up in a table"]
     for case, (rasa_says, ours_says) in zip(CASES, found["outcomes"]):
         assert ours_says == rasa_says, case
     assert [o[0][0] for o in found["outcomes"]] == ["ok"] * 3 + ["ValidationError"] * 5
+
+
+_EVENT_TYPES = r"""
+import json
+from rasa.shared.core import events
+from rasa.shared.utils.common import all_subclasses
+original = events.Event.resolve_by_type
+names = sorted({cls.type_name for cls in all_subclasses(events.Event)}) + ["topic", "no_such_event"]
+def outcome(resolve, name, default):
+    try:
+        found = resolve(name, default)
+        return None if found is None else found.__module__ + "." + found.__qualname__
+    except ValueError as e:
+        return "ValueError: " + str(e)
+before = [[outcome(original, n, d) for n in names] for d in (None, events.SlotSet)]
+import bot.rasa_server
+bot.rasa_server.install()
+assert events.Event.resolve_by_type is not original
+after = [[outcome(events.Event.resolve_by_type, n, d) for n in names] for d in (None, events.SlotSet)]
+stored = [{"event": "user", "text": "xin chào", "parse_data": {"intent": {"name": "greet"}}},
+          {"event": "slot", "name": "language", "value": "vi"}, {"event": "action", "name": "utter_greet"},
+          {"event": "bot", "text": "Xin chào!", "data": {}, "metadata": {"utter_action": "utter_greet"}}]
+print(json.dumps({"names": len(names), "same": before == after,
+                  "events": [type(e).__name__ for e in events.deserialise_events(stored)]}))
+"""
+
+
+@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="the Rasa environment is not set up")
+def test_event_types_resolve_to_the_same_classes_as_rasas_own_lookup():
+    done = subprocess.run([str(RASA_PYTHON), "-c", _EVENT_TYPES], capture_output=True, text=True, cwd=REPO,
+                          timeout=600, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO),
+                                            "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["names"] > 20 and found["same"]
+    assert found["events"] == ["UserUttered", "SlotSet", "ActionExecuted", "BotUttered"]
