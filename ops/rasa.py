@@ -4,10 +4,20 @@ the logging of the other processes (ops/logs.py: JSON lines under LOG_FORMAT=jso
 Rasa installs its coloured console handler after reading any logging configuration file, so the file
 route cannot win; and its structured events carry the citizen's text (`text`, `user_message`, slot
 values…) unless an anonymisation plugin is installed — here those fields are replaced before rendering.
+
+The HTTP API's token comes from the environment (`RASA_AUTH_TOKEN`) and is handed to Rasa's parser
+inside this process: a `--auth-token` on the command line is readable by every user of the machine in
+`ps` and /proc/<pid>/cmdline, while the arguments added to `sys.argv` here never reach either. In
+production a token given on the command line is refused for that reason.
 Runs in the Rasa environment (Python 3.10)."""
 from __future__ import annotations
 
 import os
+import sys
+from typing import Mapping, Optional, Sequence
+
+TOKEN_VARIABLE = "RASA_AUTH_TOKEN"
+TOKEN_OPTIONS = ("--auth-token", "-t")
 
 # Event fields of Rasa's structured logs that hold what the citizen wrote or what the bot knows of them.
 PERSONAL_FIELDS = ("text", "response_text", "user_text", "slot_values", "parse_data_text", "parse_data_entities",
@@ -24,9 +34,32 @@ def drop_personal_fields(_logger, _name, event_dict):
     return event_dict
 
 
-def main() -> None:
-    from ops import logs
+def _gives_token(argv: Sequence[str]) -> bool:
+    return any(arg in TOKEN_OPTIONS or arg.startswith("--auth-token=") or (arg.startswith("-t") and len(arg) > 2
+               and not arg.startswith("--")) for arg in argv)
 
+
+def with_auth_token(argv: Sequence[str], env: Optional[Mapping[str, str]] = None) -> list[str]:
+    """Rasa's arguments (without the program name) with `--auth-token` from RASA_AUTH_TOKEN added for
+    `run`, unless the command line already gives one (the laptop may; production may not, see main)."""
+    env = os.environ if env is None else env
+    argv = list(argv)
+    token = env.get(TOKEN_VARIABLE, "")
+    if argv[:1] != ["run"] or argv[1:2] == ["actions"] or not token or _gives_token(argv):
+        return argv
+    return [*argv, "--auth-token", token]
+
+
+def main() -> None:
+    from ops import logs, profile
+
+    if profile.is_production() and _gives_token(sys.argv[1:]):
+        print(f"[rasa] refuses to start: give the API token in {TOKEN_VARIABLE}, not --auth-token on the command "
+              "line (every user of the machine can read it in ps)", file=sys.stderr, flush=True)
+        raise SystemExit(2)
+    if sys.argv[1:2] == ["run"] and sys.argv[2:3] != ["actions"]:
+        profile.start_checks("rasa")  # production: a real RASA_AUTH_TOKEN, or a clear message
+    sys.argv[1:] = with_auth_token(sys.argv[1:])
     logs.configure("rasa")  # before importing Rasa: its imports already warn (TensorFlow, jax)
     import rasa.__main__
     import rasa.utils.io
