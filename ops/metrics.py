@@ -8,14 +8,17 @@ Fallback rate in PromQL: rate(tthc_fallback_turns_total[5m]) / rate(tthc_turns_t
 """
 from __future__ import annotations
 
+import ipaddress
 import logging
+import os
 import threading
 import time
-from typing import Iterable, Optional
+import weakref
+from typing import Iterable, Optional, Protocol
 
 from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, disable_created_metrics,
                                generate_latest)
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 disable_created_metrics()  # the *_created series double the output and no dashboard uses them
 
@@ -112,6 +115,55 @@ class StoreCollector:
             return list(cached)
 
 
+class DecisionCounts(Protocol):
+    """What a rate limiter counts (bot.rate_limit.RateLimitCounters): decisions per (scope, outcome)."""
+
+    def snapshot(self) -> dict[tuple[str, str], int]: ...
+
+
+class RateLimitCollector:
+    """`tthc_rate_limit_decisions_total{scope, outcome}` (allowed, limited, error) read at scrape time from
+    the rate limiters this process uses. The limiters keep their own counts (ops/ knows nothing of bot/);
+    a limiter that is gone stops being counted, so a restarted app's counter starts again, as a restarted
+    process's would."""
+
+    NAME = "tthc_rate_limit_decisions"
+    HELP = ("Rate-limit decisions of this process by scope (chat-session, chat-address, telegram-chat) and "
+            "outcome (allowed, limited, error: Redis unavailable, let through)")
+
+    def __init__(self) -> None:
+        self._sources: "weakref.WeakSet[DecisionCounts]" = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def watch(self, counts: DecisionCounts) -> None:
+        with self._lock:
+            self._sources.add(counts)
+
+    def describe(self):
+        return [CounterMetricFamily(self.NAME, self.HELP, labels=["scope", "outcome"])]
+
+    def collect(self):
+        with self._lock:
+            sources = list(self._sources)
+        totals: dict[tuple[str, str], int] = {}
+        for source in sources:
+            for key, count in source.snapshot().items():
+                totals[key] = totals.get(key, 0) + count
+        family = CounterMetricFamily(self.NAME, self.HELP, labels=["scope", "outcome"])
+        for (scope, outcome), count in sorted(totals.items()):
+            family.add_metric([scope, outcome], count)
+        return [family]
+
+
+RATE_LIMITS = RateLimitCollector()
+REGISTRY.register(RATE_LIMITS)
+
+
+def watch_rate_limiter(limiter) -> None:
+    """Export `limiter.counters` (a bot.rate_limit limiter) on this process's /metrics."""
+    RATE_LIMITS.watch(limiter.counters)
+
+
 _store_collector: Optional[StoreCollector] = None
 
 
@@ -120,6 +172,19 @@ def register_store_collector() -> None:
     if _store_collector is None:
         _store_collector = StoreCollector()
         REGISTRY.register(_store_collector)
+
+
+def may_scrape(client_host: Optional[str]) -> bool:
+    """Metrics are for the monitoring network: by default only loopback and private addresses may read
+    them (METRICS_ALLOW_ANY=1 lifts this, e.g. behind a proxy that already restricts /metrics).
+    Starlette's in-process TestClient calls itself "testclient"."""
+    if os.environ.get("METRICS_ALLOW_ANY") == "1":
+        return True
+    try:
+        address = ipaddress.ip_address(client_host or "")
+    except ValueError:
+        return client_host == "testclient"
+    return address.is_loopback or address.is_private
 
 
 def exposition() -> tuple[bytes, str]:

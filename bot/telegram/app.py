@@ -1,5 +1,7 @@
 """Building the PTB Application, and running it by long polling (development) or behind a webhook
-(production: a Starlette app served by uvicorn that refuses requests without Telegram's secret token)."""
+(production: a Starlette app served by uvicorn that refuses requests without Telegram's secret token).
+In production and webhook mode a second, private listener answers /health, /ready and /metrics
+(operations.py)."""
 from __future__ import annotations
 
 import hmac
@@ -18,7 +20,9 @@ from bot.limits import MAX_UPDATE_BYTES, InputRejected, parse_json_object, read_
 from bot.rasa_client import RasaClient
 from bot.rate_limit import create_limiter
 
-from . import handlers, texts
+from ops import metrics
+
+from . import handlers, operations, texts
 from .replies import CALLBACK_PREFIX, ButtonStore
 from .settings import TelegramSettings
 
@@ -44,14 +48,22 @@ def build_application(settings: TelegramSettings, *, webhook: bool = False) -> A
         application.bot_data[handlers.RASA] = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
         application.bot_data[handlers.BUTTONS] = ButtonStore()
         application.bot_data[handlers.LIMITER] = create_limiter(settings.redis_url)
+        metrics.watch_rate_limiter(application.bot_data[handlers.LIMITER])  # its decisions on /metrics
         application.bot_data[handlers.CHAT_RATE] = settings.chat_rate
         for language in texts.LANGUAGES:
             commands = [BotCommand(name, description) for name, description in texts.commands(language).items()]
             # Vietnamese is the menu of everyone whose Telegram is not in English
             await application.bot.set_my_commands(
                 commands, language_code=None if language == texts.DEFAULT_LANGUAGE else language)
+        if settings.ops_port:
+            server = operations.OperationsServer(application, settings.ops_host, settings.ops_port)
+            await server.start()
+            application.bot_data[operations.SERVER] = server
 
     async def post_shutdown(application: Application) -> None:
+        server = application.bot_data.pop(operations.SERVER, None)
+        if server is not None:
+            await server.stop()
         rasa = application.bot_data.pop(handlers.RASA, None)
         if rasa is not None:
             await rasa.aclose()
@@ -142,6 +154,7 @@ async def serve_webhook(settings: TelegramSettings) -> None:
     path = webhook_path(settings)
     server = uvicorn.Server(uvicorn.Config(webhook_app(application, settings.webhook_secret, path),
                                            host=settings.listen, port=settings.port, log_level="info"))
+    application.bot_data[operations.WEBHOOK_SERVER] = server  # for /ready
     async with application:  # initialize … shutdown
         await application.post_init(application)
         await application.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret,

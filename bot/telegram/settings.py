@@ -14,6 +14,7 @@ _SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "your-secret", "xxxxxxxxxxxxxxxx"}
 # A person types far slower; a burst of 20 leaves room for quick button presses.
 DEFAULT_CHAT_RATE = Rate(20, 60)
+DEFAULT_OPS_PORT = 8090  # /health, /ready, /metrics (bot/telegram/operations.py)
 
 
 class SettingsError(ValueError):
@@ -33,6 +34,8 @@ class TelegramSettings:
     api_url: Optional[str] = None  # a local Bot API server (or the tests' fake one) instead of Telegram's
     chat_rate: Optional[Rate] = DEFAULT_CHAT_RATE  # messages per chat (None: unlimited)
     redis_url: Optional[str] = None  # rate limits shared by every process through Redis (else in memory)
+    ops_host: str = "127.0.0.1"  # the health/readiness/metrics listener, for the monitoring network
+    ops_port: Optional[int] = None  # None: no listener (a laptop's long polling)
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "TelegramSettings":
@@ -55,6 +58,8 @@ class TelegramSettings:
             api_url=env.get("TELEGRAM_API_URL") or None,
             chat_rate=_rate(env, "RATE_LIMIT_TELEGRAM_CHAT", DEFAULT_CHAT_RATE),
             redis_url=env.get("REDIS_URL") or None,
+            ops_host=env.get("TELEGRAM_OPS_HOST", "127.0.0.1"),
+            ops_port=_ops_port(env, mode),
         )
         if mode == "webhook":
             settings.check_webhook()
@@ -68,6 +73,20 @@ class TelegramSettings:
         if not _SECRET.match(secret) or secret.lower() in _PLACEHOLDERS:
             raise SettingsError("webhook mode needs TELEGRAM_WEBHOOK_SECRET: 16–256 characters of A-Z a-z 0-9 _ -, "
                                 "e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`")
+
+
+def _ops_port(env: Mapping[str, str], mode: str) -> Optional[int]:
+    """TELEGRAM_OPS_PORT; when unset, DEFAULT_OPS_PORT in production or webhook mode and none on a
+    laptop's long polling. "off" turns the listener off."""
+    value = env.get("TELEGRAM_OPS_PORT", "").strip().lower()
+    if value in ("off", "0"):
+        return None
+    if not value:
+        production = env.get("APP_ENV", "").strip().lower() == "production"
+        return DEFAULT_OPS_PORT if production or mode == "webhook" else None
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise SettingsError(f"TELEGRAM_OPS_PORT must be a port number or 'off', not {value!r}")
+    return int(value)
 
 
 def _rate(env: Mapping[str, str], name: str, default: Rate) -> Optional[Rate]:

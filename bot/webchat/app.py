@@ -27,6 +27,7 @@ from bot.limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, InputRejected, check_m
     parse_json_object, read_body
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.rate_limit import RateLimiter, create_limiter
+from ops import metrics
 
 from . import operations
 from .settings import WebchatSettings
@@ -181,6 +182,7 @@ def create_app(settings: Optional[WebchatSettings] = None, *, rasa: Optional[Ras
         app.state.units = directory or units.directory()
         app.state.rasa = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
         app.state.limiter = limiter or create_limiter(settings.redis_url)
+        metrics.watch_rate_limiter(app.state.limiter)  # its decisions on /metrics
         app.state.rates = {SESSION_SCOPE: settings.session_rate, ADDRESS_SCOPE: settings.address_rate}
         try:
             yield

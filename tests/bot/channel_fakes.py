@@ -113,6 +113,12 @@ class FakeRasa(_Server):
 
 
 class _RasaHandler(_JsonHandler):
+    def do_GET(self) -> None:  # as Rasa: GET / answers once the server is up (the channels' readiness probe)
+        if self.path == "/":
+            self.send_json(200, "Hello from Rasa: fake")
+        else:
+            self.send_json(404, {"error": "not found"})
+
     def do_POST(self) -> None:
         fake: FakeRasa = self.server.owner  # type: ignore[attr-defined]
         body = json.loads(self.read_body() or b"{}")

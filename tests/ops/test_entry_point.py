@@ -65,3 +65,42 @@ def test_metrics_count_turns_of_the_entry_point(database):
         text = client.get("/metrics").text
     assert 'tthc_turns_total{channel="webchat",outcome="answered"}' in text
     assert 'tthc_replies_total{response="utter_answer_fee"}' in text
+
+
+def _sample(text: str, name: str, **labels: str) -> float:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for family in text_string_to_metric_families(text):
+        for found in family.samples:
+            if found.name == name and all(found.labels.get(k) == v for k, v in labels.items()):
+                return found.value
+    return 0.0
+
+
+def test_metrics_export_the_rate_limiters_decisions(database):
+    from bot.rate_limit import Rate
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=[{"text": "ok"}])
+
+    rasa = RasaClient("http://rasa-a:5005", transport=httpx.MockTransport(handler))
+    settings = WebchatSettings(session_rate=Rate(2, 60))
+    session = {"scope": "chat-session"}
+    with TestClient(create_app(settings, rasa=rasa)) as client:
+        before = client.get("/metrics").text
+        for _ in range(3):
+            client.post("/api/chat", json={"session": "ratelimitmetrics0001", "message": "phí bao nhiêu?"})
+        after = client.get("/metrics").text
+    name = "tthc_rate_limit_decisions_total"
+    assert _sample(after, name, **session, outcome="allowed") - _sample(before, name, **session, outcome="allowed") == 2
+    assert _sample(after, name, **session, outcome="limited") - _sample(before, name, **session, outcome="limited") == 1
+    assert _sample(after, name, scope="chat-address", outcome="allowed") >= 3
+
+
+@pytest.mark.parametrize("address, allowed", [("127.0.0.1", True), ("10.1.2.3", True), ("192.168.0.9", True),
+                                              ("::1", True), ("1.1.1.1", False), ("8.8.8.8", False)])
+def test_metrics_answer_loopback_and_private_addresses_only(database, address, allowed):
+    with TestClient(create_app(WebchatSettings(), rasa=RasaClient("http://rasa-a:5005")),
+                    client=(address, 40000)) as client:
+        response = client.get("/metrics")
+    assert response.status_code == (200 if allowed else 403)
