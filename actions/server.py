@@ -4,21 +4,29 @@ what a production process needs besides `/health`:
 - `/ready`: 200 once the knowledge-base index is loaded and the store answers, else 503 with the reason;
 - `/metrics`: Prometheus — actions run by name, outcome and duration, ratings saved / not saved and
   alerts created (read from the responses the survey action sends, so actions/ stays unaware of it);
+  loopback and private addresses only, as on the entry point;
 - start-up checks of the production profile (secrets, PostgreSQL) and JSON logs (ops/).
+
+The laptop's entry too (`scripts/run`): with no APP_ENV it serves on 0.0.0.0:5055 like rasa_sdk, logs
+text lines, and honours rasa_sdk's `--debug` / `--verbose` / `--quiet` (else LOG_LEVEL), `--log-file`
+(the same redacted lines, appended), `--logging-config_file`, `--cors`, `--auto-reload`, `--ssl-*`.
+`--grpc` is handed to rasa_sdk unchanged (its gRPC server has no /ready or /metrics).
 """
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import time
 from functools import partial
+from typing import Optional
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sanic import Sanic, response
 from sanic.worker.loader import AppLoader
 
-from ops import health, logs, profile
+from ops import health, logs, metrics, profile
 from ops.metrics import ACTION_SECONDS, ACTIONS, ALERTS_CREATED, RATING_OUTCOMES, RATINGS_SUBMITTED
 
 # rasa-sdk imports every module of the actions package, this one included: it defines no metric itself
@@ -55,7 +63,9 @@ def add_operations(app: Sanic) -> Sanic:
         return response.json(body, status=503 if problems else 200)
 
     @app.get("/metrics")
-    async def metrics(_):
+    async def prometheus(request):
+        if not metrics.may_scrape(request.client_ip):
+            return response.json({"error": "forbidden"}, status=403)
         return response.raw(generate_latest(), content_type=CONTENT_TYPE_LATEST)
 
     @app.on_request
@@ -72,11 +82,26 @@ def add_operations(app: Sanic) -> Sanic:
     return app
 
 
-def create_app_for_serve(action_executor, **options) -> Sanic:
+def configure_logging(level: Optional[int] = None, log_file: Optional[str] = None,
+                      config_file: Optional[str] = None) -> None:
+    """ops/logs.py's format on stderr at `level` (else LOG_LEVEL, else INFO); `log_file` gets the same
+    redacted lines; a logging configuration file (rasa_sdk's option) is applied last, as rasa_sdk does."""
+    logs.configure("actions", level=level)
+    if log_file:
+        handler = logging.FileHandler(log_file, encoding="utf-8")
+        handler.setFormatter(logs.formatter("actions"))
+        logging.getLogger().addHandler(handler)
+    if config_file:
+        from rasa_sdk.utils import configure_logging_from_input_file
+
+        configure_logging_from_input_file(config_file)
+
+
+def create_app_for_serve(action_executor, *, logging_options: Optional[dict] = None, **options) -> Sanic:
     """rasa-sdk's app factory plus the operational routes; module level so Sanic can pickle it."""
     from rasa_sdk.endpoint import create_app_for_serve as sdk_factory
 
-    logs.configure("actions")  # Sanic's workers are fresh processes: configure theirs too
+    configure_logging(**(logging_options or {}))  # Sanic's workers are fresh processes: configure theirs too
     return add_operations(sdk_factory(action_executor, **options))
 
 
@@ -85,17 +110,29 @@ def main() -> None:
     from rasa_sdk.endpoint import create_argument_parser, create_ssl_config
     from rasa_sdk.executor import ActionExecutor
 
-    args = create_argument_parser().parse_args()
+    parser = create_argument_parser()
+    parser.set_defaults(loglevel=None)  # no --debug/--verbose/--quiet: LOG_LEVEL decides (production sets it)
+    args = parser.parse_args()
     profile.start_checks("actions")
-    logs.configure("actions")
+    if args.grpc:
+        import rasa_sdk.__main__
+
+        args.loglevel = args.loglevel or logging.INFO
+        rasa_sdk.__main__.main_from_args(args)
+        return
+    logging_options = {"level": args.loglevel, "log_file": args.log_file, "config_file": args.logging_config_file}
+    configure_logging(**logging_options)
     executor = ActionExecutor()
     executor.register_package(args.actions_module or args.actions)
-    loader = AppLoader(factory=partial(create_app_for_serve, executor, cors_origins=args.cors,
-                                       auto_reload=args.auto_reload, endpoints=args.endpoints))
+    loader = AppLoader(factory=partial(create_app_for_serve, executor, logging_options=logging_options,
+                                       cors_origins=args.cors, auto_reload=args.auto_reload,
+                                       endpoints=args.endpoints))
     app = loader.load()
-    app.prepare(host=os.environ.get("SANIC_HOST", "0.0.0.0"), port=args.port,
-                ssl=create_ssl_config(args.ssl_certificate, args.ssl_keyfile, args.ssl_password),
-                workers=utils.number_of_sanic_workers(), access_log=False)
+    host = os.environ.get("SANIC_HOST", "0.0.0.0")
+    ssl = create_ssl_config(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
+    logging.getLogger(__name__).info("action server on %s://%s:%s (/health, /ready, /metrics)",
+                                     "https" if ssl else "http", host, args.port)
+    app.prepare(host=host, port=args.port, ssl=ssl, workers=utils.number_of_sanic_workers(), access_log=False)
     Sanic.serve(primary=app, app_loader=loader)
 
 
