@@ -9,18 +9,21 @@ from .normalize import folded_text
 # ("hỗ trợ chi phí mai táng cần giấy tờ gì" asks for documents; "làm online mất bao lâu" for time).
 ASPECT_CUES: dict[str, tuple[str, ...]] = {
     "fee": ("le phi", "phi", "bao nhieu tien", "het bao nhieu", "mat bao nhieu", "ton bao nhieu", "tien",
-            "fee", "fees", "cost", "how much", "price", "mien phi"),
+            "fee", "fees", "cost", "costs", "how much", "price", "charge", "charges", "is it free", "free of charge",
+            "mien phi"),
     "time": ("bao lau", "may ngay", "bao nhieu ngay", "thoi gian", "thoi han", "khi nao co", "bao gio co",
-             "how long", "how many days", "processing time"),
+             "how long", "how many days", "how many weeks", "how many months", "processing time", "how soon",
+             "when will i get", "when can i get", "when will i receive", "when can i receive"),
     "documents": ("giay to", "ho so", "can gi", "mang gi", "mang theo", "chuan bi", "thanh phan", "to khai",
-                  "documents", "papers", "paperwork", "what do i need", "bring"),
+                  "documents", "papers", "paper", "paperwork", "what do i need", "bring"),
     "where": ("o dau", "noi nao", "cho nao", "co quan nao", "nop o", "lam o", "den dau", "where", "which office"),
     "online": ("online", "truc tuyen", "qua mang", "tren mang", "dich vu cong", "vneid", "internet", "tai nha"),
     "eligibility": ("ai duoc", "ai phai", "dieu kien", "doi tuong", "co duoc khong", "eligible", "who can",
-                    "requirements"),
+                    "requirements", "conditions", "condition", "eligibility", "qualify", "am i allowed"),
     "steps": ("cac buoc", "trinh tu", "quy trinh", "nhu the nao", "the nao", "lam sao", "ra sao", "cach lam",
               "steps", "procedure for", "how to", "how do i"),
-    "result": ("nhan duoc gi", "ket qua", "duoc cap gi", "result", "what do i get"),
+    "result": ("nhan duoc gi", "ket qua", "duoc cap gi", "result", "what do i get", "what will i get",
+               "what will i receive", "valid", "validity"),
 }
 
 _PATTERNS = {

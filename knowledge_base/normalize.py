@@ -156,13 +156,45 @@ _ENGLISH = frozenset(
     "the a an to of for in on my i me we you your how do does can what where when which who is are be "
     "get got need needs apply register registration certificate card license licence passport birth "
     "marriage death land house business company permit documents document fee fees cost long take "
-    "new lost renew change copy child baby from with and or at much many days office online".split()
+    "new lost renew change copy child baby from with and or at much many days office online "
+    # more function words and the vocabulary of the glossary (translate.py) foreigners use most; none
+    # is a Vietnamese syllable typed without diacritics
+    "it its this that there their they them he she his her him our us was were been has have had if "
+    "would should could must want wants know tell please about after before without by as not yes "
+    "just also still my mine any some all every first old again into out up "
+    "visa residence resident temporary permanent extend extension renewal replace replacement reissue "
+    "stolen damaged expired expire expires citizenship nationality citizen citizens foreigner foreigners "
+    "foreign vietnamese vietnam international driving driver vehicle car motorbike motorcycle plate tax "
+    "taxes income refund insurance social health pension benefit benefits allowance maternity "
+    "unemployment sick accident disability disabled elderly children daughter father mother wife husband "
+    "spouse parents parent adopt adoption guardian guardianship divorce married marry single status civil "
+    "record criminal certified certify notarize notarise signature contract will inheritance lawyer "
+    "legal court police report plot title red book construction building build repair housing apartment "
+    "rent renting tenant landlord property real estate sell buy bought sold transfer gift owner household "
+    "open close dissolve suspend stop import export customs goods quarantine pet dog cat animal bank money "
+    "account electronic identity identification id work worker job school student hospital doctor "
+    "issue issued obtain request declare declaration confirm confirmation register registered pay "
+    "papers paperwork where weeks months time takes grandmother grandfather mom dad newborn born died "
+    "dead funeral passed away".split()
+)
+
+# Frequent Vietnamese syllables of questions typed without diacritics (and chat abbreviations): a
+# question with more of them than English words is Vietnamese ("lam the bhyt cho be 3 tuoi can to
+# khai gi" has "the", "be", "can", "to" but more Vietnamese).
+_VIETNAMESE = frozenset(
+    "toi minh em anh chi bac oi nhe nha nhi vay thi la gi sao nao hoi xin cho giup voi roi duoc khong "
+    "ko dc dk dky ntn bn j cccd cmnd gplx bhyt bhxh ubnd phai lam muon biet nhu va hoac cua nay neu khi "
+    "se da nhung cac mot nhieu bao lau phi tien het mat nop dau giay khai sinh ket hon ho chieu khau "
+    "cuoc thuong tru tam dang ky cap doi xe dat nha xay dung kinh doanh phep thu tuc hanh chinh mang "
+    "chung thuc sao tre vo chong cha nguoi viec gio ngay thang nam tuoi o".split()
 )
 
 
 def looks_english(text: str) -> bool:
-    """English rather than Vietnamese: no Vietnamese diacritics and mostly English words."""
+    """English rather than Vietnamese: no Vietnamese diacritics, mostly English words, and more of
+    them than Vietnamese syllables typed without diacritics."""
     tokens = words(text)
     if not tokens or has_vietnamese_diacritics(text):
         return False
-    return sum(t in _ENGLISH for t in tokens) >= max(1, 0.35 * len(tokens))
+    english = sum(t in _ENGLISH for t in tokens)
+    return english >= max(1, 0.35 * len(tokens)) and english > sum(t in _VIETNAMESE for t in tokens)
