@@ -12,9 +12,12 @@ production a token given on the command line is refused for that reason.
 Runs in the Rasa environment (Python 3.10)."""
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from typing import Mapping, Optional, Sequence
+
+logger = logging.getLogger(__name__)
 
 TOKEN_VARIABLE = "RASA_AUTH_TOKEN"
 TOKEN_OPTIONS = ("--auth-token", "-t")
@@ -32,6 +35,48 @@ def drop_personal_fields(_logger, _name, event_dict):
         if key in event_dict:
             event_dict[key] = "[removed]"
     return event_dict
+
+
+def fail_turns_without_their_tracker() -> bool:
+    """Rasa 3.6 wraps every tracker store in a FailSafeTrackerStore whose read answers an error with
+    None, "no conversation yet": during a database outage a citizen in the middle of a survey is
+    answered as a new conversation (a wrong reply instead of "try again"), and the fresh tracker's
+    events can be appended to the real conversation once the database answers again. Here a read that
+    fails fails the turn instead: the citizen channel answers nothing and the entry point tells the
+    citizen to try again in a moment. Saving keeps Rasa's behaviour. Returns False (plain Rasa) on
+    another Rasa version."""
+    import rasa
+    from rasa.core import tracker_store
+
+    if not rasa.__version__.startswith("3.6."):
+        logger.warning("Rasa %s: a failed tracker read starts a new conversation (patch written for 3.6)",
+                       rasa.__version__)
+        return False
+    store = tracker_store.FailSafeTrackerStore
+
+    async def retrieve(self, sender_id):
+        try:
+            return await self._tracker_store.retrieve(sender_id)
+        except Exception as error:
+            _tracker_unavailable(error)
+            raise
+
+    async def retrieve_full_tracker(self, sender_id):
+        try:
+            return await self._tracker_store.retrieve_full_tracker(sender_id)
+        except Exception as error:
+            _tracker_unavailable(error)
+            raise
+
+    store.retrieve, store.retrieve_full_tracker = retrieve, retrieve_full_tracker
+    return True
+
+
+def _tracker_unavailable(error: Exception) -> None:
+    # the class names only: a database error's text carries the query's parameters (the sender id)
+    cause = getattr(error, "orig", None)
+    logger.error("conversation tracker unavailable (%s%s): the turn fails, no new conversation is started",
+                 type(error).__name__, f": {type(cause).__name__}" if cause is not None else "")
 
 
 def _gives_token(argv: Sequence[str]) -> bool:
@@ -70,6 +115,7 @@ def main() -> None:
 
     rasa.utils.io.configure_colored_logging = configure_logging
     rasa.utils.log_utils._anonymizer = drop_personal_fields  # looked up when Rasa configures structlog
+    fail_turns_without_their_tracker()
     try:  # the same cost-only optimisations as the laptop's Rasa (bot/rasa_server.py), when present
         from bot import rasa_server
     except ImportError:
