@@ -49,8 +49,9 @@ def warm_up() -> None:
     default_search().search("đăng ký khai sinh", 1)
 
 
-def search(query: str, k: int = 5) -> list["Hit"]:
-    return default_search().search(query, k)
+def search(query: str, k: int = 5, *, level: str | None = None) -> list["Hit"]:
+    """`level`: the citizen's own level ("commune", "province") when known, to show that variant."""
+    return default_search().search(query, k, level=level)
 
 
 def get_procedure(procedure_id: str) -> Procedure | None:

@@ -3,9 +3,11 @@
 One score threshold cannot tell "Nhà tôi định đập ra xây lại 3 tầng" (an everyday question, few shared
 words) from "xin giấy phép xuất bản sách" (shares "giấy phép" with a covered procedure, but its
 subject is elsewhere). A small logistic model over a few features of the best match does better: its
-score, its margin over the runner-up, the lexical and dense evidence, how much of the question the
-procedure's passages and its name cover, the share of unknown words, and whether the question is
-English. It is fitted on the dev questions only (`scripts/tune_retrieval.py --fit-no-answer`) and
+score, its margin over the runner-up (another procedure, not a variant of the same one), the lexical
+and dense evidence, how much of the question the procedure's passages and its name cover, the share of
+unknown words, whether the question is English, and whether the best match is a curated record
+(curated records carry the words citizens use; a match on a portal record's legal name says less),
+and how many content words the question has ("xin chào" matching "chào bán chứng khoán" is one word). It is fitted on the dev questions only (`scripts/tune_retrieval.py --fit-no-answer`) and
 stored in `no_answer_model.json` with the encoder it was fitted for; with another encoder the search
 falls back to the calibrated score threshold.
 """
@@ -20,7 +22,7 @@ import numpy as np
 from .normalize import FILLERS, looks_english
 
 MODEL_FILE = Path(__file__).with_name("no_answer_model.json")
-FEATURES = ("fused", "margin", "lexical", "dense", "coverage", "name_coverage", "unknown", "english")
+FEATURES = ("fused", "margin", "lexical", "dense", "coverage", "name_coverage", "unknown", "english", "curated", "words")
 
 
 @dataclass(frozen=True)
@@ -74,35 +76,39 @@ def fit(features: np.ndarray, answerable: np.ndarray, *, l2: float = 1.0) -> tup
 class FeatureReader:
     """Computes FEATURES for the best procedure of a question, from the scores the search already has."""
 
-    def __init__(self, index):
+    def __init__(self, index, groups: np.ndarray | None = None):
         self.index = index
+        self.groups = groups  # variants of one procedure (variants.py): the runner-up is another procedure
         self.lexical = index.lexical
         owners = index.passage_procedure
         self._order = np.argsort(owners, kind="stable")
         self._bounds = np.searchsorted(owners[self._order], np.arange(len(index.procedure_ids) + 1))
         self._is_name = np.array([p.is_name for p in index.passages], dtype=bool)
+        self._curated = np.array([index.procedures[i].origin == "curated" for i in index.procedure_ids], dtype=bool)
 
     def features(self, text: str, query_terms: list[str], fused: np.ndarray, lexical: np.ndarray,
                  dense: np.ndarray) -> np.ndarray:
-        top2 = np.argsort(-fused, kind="stable")[:2]
-        best = int(top2[0])
-        runner_up = float(fused[top2[1]]) if len(top2) > 1 else 0.0
-        coverage, name_coverage, unknown = self._coverage(query_terms, best)
+        order = np.argsort(-fused, kind="stable")[:32]
+        best = int(order[0])
+        others = [i for i in order[1:] if self.groups is None or self.groups[i] != self.groups[best]]
+        runner_up = float(fused[others[0]]) if others else 0.0
+        coverage, name_coverage, unknown, n_words = self._coverage(query_terms, best)
         values = {
             "fused": float(fused[best]), "margin": float(fused[best]) - runner_up,
             "lexical": float(lexical[best]), "dense": float(dense[best]),
             "coverage": coverage, "name_coverage": name_coverage, "unknown": unknown,
-            "english": float(looks_english(text)),
+            "english": float(looks_english(text)), "curated": float(self._curated[best]),
+            "words": float(np.log1p(n_words)),
         }
         return np.array([values[name] for name in FEATURES], dtype=np.float64)
 
-    def _coverage(self, query_terms: list[str], procedure: int) -> tuple[float, float, float]:
+    def _coverage(self, query_terms: list[str], procedure: int) -> tuple[float, float, float, int]:
         """Shares of the question's words (weighted by idf) found in the procedure's passages, in its
-        names, and nowhere in the records."""
+        names, and nowhere in the records; and how many content words the question has."""
         lex = self.lexical
         words = [t for t in dict.fromkeys(query_terms) if "_" not in t and t not in FILLERS]
         if not words:
-            return 0.0, 0.0, 0.0
+            return 0.0, 0.0, 0.0, 0
         passages = self._order[self._bounds[procedure]:self._bounds[procedure + 1]]
         names = passages[self._is_name[passages]]
         total = covered = named = missing = 0.0
@@ -117,4 +123,4 @@ class FeatureReader:
             holders = lex.matrix.indices[lex.matrix.indptr[j]:lex.matrix.indptr[j + 1]]
             covered += idf * bool(np.isin(passages, holders, assume_unique=True).any())
             named += idf * bool(np.isin(names, holders, assume_unique=True).any())
-        return covered / total, named / total, missing / total
+        return covered / total, named / total, missing / total, len(words)

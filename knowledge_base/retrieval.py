@@ -12,7 +12,10 @@ from .answerability import FeatureReader, NoAnswerModel
 from .aspects import asked_aspect
 from .index import BuiltIndex
 from .normalize import MAX_QUERY_CHARS, clean, folded_text, has_words, looks_english
+from .thesaurus import Thesaurus
+from .thesaurus import default as load_thesaurus
 from .translate import search_texts
+from .variants import group_numbers, representative
 
 # Tuned on tests/knowledge_base/dev_questions.jsonl (never on the evaluation set): see README.
 DENSE_WEIGHT = 0.1
@@ -55,6 +58,7 @@ class Hit:
     official_code: list[str] = field(default_factory=list)
     lexical: float = 0.0
     dense: float = 0.0
+    variants: tuple[str, ...] = ()  # the same procedure at other levels or places (variants.py)
 
     def as_json(self) -> dict:
         return {"id": self.id, "name": self.name, "score": round(self.score, 4), "aspect": self.aspect}
@@ -92,9 +96,12 @@ class ProcedureSearch:
     def __init__(self, index: BuiltIndex, *, dense_weight: float = DENSE_WEIGHT,
                  english_dense_weight: float = ENGLISH_DENSE_WEIGHT,
                  no_answer_below: float | None = None, use_lexical: bool = True, use_dense: bool = True,
-                 no_answer_model: NoAnswerModel | None | bool = True, translate: bool = True):
+                 no_answer_model: NoAnswerModel | None | bool = True, thesaurus: Thesaurus | None | bool = True,
+                 translate: bool = True):
         self.index = index
         self.translate = translate  # English questions also searched in Vietnamese (translate.py)
+        # everyday words -> official wording (thesaurus_vi.yml); a broken file is refused with its name and line
+        self.thesaurus = load_thesaurus() if thesaurus is True else (thesaurus or None)
         self.dense_weight = dense_weight if use_lexical and use_dense else (1.0 if use_dense else 0.0)
         self.english_dense_weight = english_dense_weight
         calibrated = index.manifest.get("calibration", {}).get("no_answer_below")
@@ -108,35 +115,42 @@ class ProcedureSearch:
         self._is_name = np.array([p.is_name for p in index.passages], dtype=bool)
         faiss.omp_set_num_threads(1)  # one query at a time: a second thread only adds contention
         self.prior = np.array([procedure_prior(index.procedures[i]) for i in index.procedure_ids], dtype=np.float32)
+        # variants of one procedure (same name, other level or place) are one choice in the results
+        procedures = [index.procedures[i] for i in index.procedure_ids]
+        self.groups = group_numbers(procedures)
+        self._levels = [p.level for p in procedures]
+        sizes = np.bincount(self.groups)
+        self._variants = {int(g): np.nonzero(self.groups == g)[0] for g in np.nonzero(sizes > 1)[0]}
         # the fitted no-answer model (answerability.py) serves hybrid search with the encoder it was
         # fitted for; otherwise, and when a threshold is given explicitly, the calibrated threshold decides
         model = NoAnswerModel.load() if no_answer_model is True else (no_answer_model or None)
         usable = (model is not None and no_answer_below is None and use_lexical and use_dense
                   and model.encoder == index.manifest.get("model"))
         self.no_answer_model = model if usable else None
-        self._features = FeatureReader(index) if usable else None
+        self._features = FeatureReader(index, self.groups) if usable else None
 
     def score_procedures(self, text: str) -> "ProcedureScores":
         """Lexical and dense evidence for every procedure (the best passage of each)."""
         n_procedures = len(self.index.procedure_ids)
         scores = ProcedureScores(n_procedures)
         if self.use_lexical:
-            lexical = self.index.lexical
-            # an English question is searched as typed (curated English names) and in Vietnamese
-            # (translate.py); per passage the better match counts, the last text's words explain it
-            for query in search_texts(text) if self.translate else [text]:
-                scores.query_terms = lexical.query_terms(query)
-                passage_scores, ideal, present = lexical.score(scores.query_terms)
-                if ideal > 0:
-                    query_covered = passage_scores / ideal
-                    name_covered = np.divide(present, lexical.passage_ideal, out=np.zeros_like(present),
-                                             where=lexical.passage_ideal > 0)
-                    # a name passage must match both ways: "đăng ký khai sinh" is all of "Đăng ký khai
-                    # sinh" but only part of "Thủ tục đăng ký khai sinh lưu động"
-                    both = np.divide(2 * query_covered * name_covered, query_covered + name_covered,
-                                     out=np.zeros_like(present), where=(query_covered + name_covered) > 0)
-                    passage_lexical = np.where(self._is_name, both, query_covered * self._aspect_weight)
-                    self._best_per_procedure(passage_lexical, scores.lexical, scores.lexical_passage)
+            # the question as typed and its rewrites in official wording: per passage the better score
+            # counts, and the words of the version that matched best explain the match
+            best = None
+            # an English question is also searched in Vietnamese (translate.py): curated records have
+            # English names, imported ones only Vietnamese
+            texts = search_texts(text) if self.translate else [text]
+            rewrites = self.thesaurus.rewrites(text) if self.thesaurus else ()
+            for number, variant in enumerate([*texts, *rewrites]):
+                terms = self.index.lexical.query_terms(variant)
+                passage_lexical = self._lexical_passages(terms)
+                if number == 0 or (passage_lexical is not None and (
+                        best is None or passage_lexical.max() > best.max())):
+                    scores.query_terms = terms
+                if passage_lexical is not None:
+                    best = passage_lexical if best is None else np.maximum(best, passage_lexical)
+            if best is not None:
+                self._best_per_procedure(best, scores.lexical, scores.lexical_passage)
         if self.use_dense:
             query_vector = self.index.encoder.encode_queries([text])[0]
             cosines, numbers = vectors.search_vectors(self.index.dense, query_vector, DENSE_CANDIDATES)
@@ -146,6 +160,21 @@ class ProcedureSearch:
             self._best_per_procedure(passage_scores * self._aspect_weight, scores.dense, scores.dense_passage)
         scores.fused = self.fuse(scores.lexical, scores.dense, self.dense_weight_for(text))
         return scores
+
+    def _lexical_passages(self, terms: list[str]) -> np.ndarray | None:
+        """BM25 share of the question each passage matches (names must match both ways)."""
+        lexical = self.index.lexical
+        passage_scores, ideal, present = lexical.score(terms)
+        if ideal <= 0:
+            return None
+        query_covered = passage_scores / ideal
+        name_covered = np.divide(present, lexical.passage_ideal, out=np.zeros_like(present),
+                                 where=lexical.passage_ideal > 0)
+        # a name passage must match both ways: "đăng ký khai sinh" is all of "Đăng ký khai
+        # sinh" but only part of "Thủ tục đăng ký khai sinh lưu động"
+        both = np.divide(2 * query_covered * name_covered, query_covered + name_covered,
+                         out=np.zeros_like(present), where=(query_covered + name_covered) > 0)
+        return np.where(self._is_name, both, query_covered * self._aspect_weight)
 
     def fuse(self, lexical: np.ndarray, dense: np.ndarray, dense_weight: float) -> np.ndarray:
         """One score per procedure: the weighted evidence times the procedure's prior."""
@@ -157,12 +186,13 @@ class ProcedureSearch:
             return self.dense_weight
         return self.english_dense_weight if looks_english(text) else self.dense_weight
 
-    def search(self, query: object, k: int = 5, *, with_rejected: bool = False) -> list[Hit]:
-        """The k best procedures for the question; empty when none is good enough."""
+    def search(self, query: object, k: int = 5, *, with_rejected: bool = False, level: str | None = None) -> list[Hit]:
+        """The k best procedures for the question; empty when none is good enough. `level` is the
+        citizen's own level (commune, province) when known: of a procedure's variants, that one is shown."""
         text = validate_query(query)
         scores = self.score_procedures(text)
         fused = scores.fused
-        order = np.argsort(-fused, kind="stable")[:k]
+        order = self.ranked(fused, k, level)
         question_aspect = asked_aspect(text)
         threshold = self.no_answer_below
         if self.no_answer_model is not None:
@@ -170,8 +200,7 @@ class ProcedureSearch:
                 return []
             threshold = 0.0  # the model decided for the question as a whole
         hits = []
-        for number in order:
-            score = float(fused[number])
+        for number, score, variants in order:
             if score <= 0 or (score < threshold and not with_rejected):
                 break
             passage = (scores.lexical_passage[number] if scores.lexical[number] >= scores.dense[number]
@@ -182,8 +211,30 @@ class ProcedureSearch:
                 aspect=question_aspect or self.index.passages[passage].aspect,
                 official_code=list(procedure.official_code),
                 lexical=float(scores.lexical[number]), dense=float(scores.dense[number]),
+                variants=tuple(self.index.procedure_ids[v] for v in variants if v != number),
             ))
         return hits
+
+    def ranked(self, fused: np.ndarray, k: int, level: str | None = None) -> list[tuple[int, float, list[int]]]:
+        """The k best procedures, one per group of variants: (procedure shown, the group's best score,
+        the group's members)."""
+        out: list[tuple[int, float, list[int]]] = []
+        seen: set[int] = set()
+        candidates = np.argsort(-fused, kind="stable")
+        for number in candidates[: 4 * k + 16]:  # a few groups of variants fit in this window
+            group = int(self.groups[number])
+            if group in seen:
+                continue
+            seen.add(group)
+            members = self._variants.get(group)
+            if members is None:
+                out.append((int(number), float(fused[number]), []))
+            else:
+                members = sorted(members.tolist(), key=lambda m: -float(fused[m]))
+                out.append((representative(members, fused, self._levels, level), float(fused[number]), members))
+            if len(out) == k:
+                break
+        return out
 
     def answers(self, text: str, scores: ProcedureScores) -> bool:
         """Whether the best procedure really answers the question (the fitted no-answer model)."""
@@ -192,7 +243,7 @@ class ProcedureSearch:
         return self.no_answer_model.answers(self.question_features(text, scores))
 
     def question_features(self, text: str, scores: ProcedureScores) -> np.ndarray:
-        reader = self._features or FeatureReader(self.index)
+        reader = self._features or FeatureReader(self.index, self.groups)
         return reader.features(text, scores.query_terms, scores.fused, scores.lexical, scores.dense)
 
     def _best_per_procedure(self, passage_scores: np.ndarray, best: np.ndarray, best_passage: np.ndarray) -> None:

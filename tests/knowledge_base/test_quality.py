@@ -15,6 +15,7 @@ from knowledge_base.evaluate import evaluate, read_questions
 from knowledge_base.retrieval import ProcedureSearch
 
 EVAL_QUESTIONS = Path(__file__).with_name("eval_questions.jsonl")
+NATIONAL_QUESTIONS = Path(__file__).with_name("national_questions.jsonl")
 
 pytestmark = pytest.mark.model
 
@@ -42,28 +43,68 @@ def test_recall_at_1_reaches_the_target(figures):
     assert figures["recall_at_1"] >= 0.90, json.dumps(figures)
 
 
-# Issue 3's targets not reached yet (measured 2026-11-23 after the accented matching and the fitted
-# no-answer model: recall@5 0.959, out-of-scope rejected 0.630; before them 0.949 and 0.587).
-# Strict: the day a change reaches a target these fail, and the marker must come off.
-@pytest.mark.xfail(reason="target not reached yet: recall@5 measured 0.959", strict=True)
+# Reached on 2026-11-23 with the thesaurus, the variants and the no-answer model refitted with the
+# national dev questions (recall@5 0.983; before them 0.959).
 def test_recall_at_5_reaches_the_target(figures):
     assert figures["recall_at_5"] >= 0.98, json.dumps(figures)
 
 
-@pytest.mark.xfail(reason="target not reached yet: rejection measured 0.630", strict=True)
+# Issue 3's target not reached yet (measured 2026-11-23: rejected 0.826; before the refit 0.630).
+# Strict: the day a change reaches it this fails, and the marker must come off.
+@pytest.mark.xfail(reason="target not reached yet: rejection measured 0.826", strict=True)
 def test_out_of_scope_questions_are_rejected(figures):
     assert figures["out_of_scope_rejected"] >= 0.85, json.dumps(figures)
 
 
-# Regression guards at the level measured on 2026-11-23 (recall@5 0.959, MRR 0.929, rejection 0.630):
-# quality may rise, never silently fall.
-def test_recall_at_5_does_not_fall_below_the_measured_level(figures):
-    assert figures["recall_at_5"] >= 0.955, json.dumps(figures)
-
-
+# Regression guards at the level measured on 2026-11-23 (MRR 0.942, rejection 0.826): quality may
+# rise, never silently fall.
 def test_mrr_does_not_fall_below_the_measured_level(figures):
-    assert figures["mrr"] >= 0.925, json.dumps(figures)
+    assert figures["mrr"] >= 0.94, json.dumps(figures)
 
 
 def test_out_of_scope_rejection_does_not_fall_below_the_measured_level(figures):
-    assert figures["out_of_scope_rejected"] >= 0.62, json.dumps(figures)
+    assert figures["out_of_scope_rejected"] >= 0.82, json.dumps(figures)
+
+
+# The whole national catalogue (curated + 2,642 portal records), as scripts/setup builds it in var/index.
+@pytest.fixture(scope="module")
+def national_figures() -> dict:
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("KB_ENCODER", "KB_INDEX_DIR", "KB_RECORDS_DIRS", "KB_APPROXIMATE_ABOVE"):
+            patch.delenv(name, raising=False)
+        settings = Settings.from_env()
+    try:
+        built = index.load(settings)
+    except index.IndexError_ as error:
+        pytest.skip(f"the national index is not built (scripts/setup builds it): {error}")
+    if built.manifest["procedures"] < 2000:
+        pytest.skip("var/index does not hold the national catalogue")
+    searcher = ProcedureSearch(built)
+    return {path.stem: evaluate(searcher.search, read_questions(path), indexed=built.procedures)
+            for path in (EVAL_QUESTIONS, NATIONAL_QUESTIONS)}
+
+
+def test_national_figures_are_printed(national_figures, capsys):
+    with capsys.disabled():
+        for name, figures in national_figures.items():
+            print(f"\nretrieval quality, minilm over the national index, {name}: {json.dumps(figures)}")
+
+
+# Measured 2026-11-23 (national index, hybrid): eval questions recall@1 0.870, recall@5 0.937, MRR 0.900,
+# rejected 0.769; long-tail national questions recall@1 0.414, recall@5 0.713, MRR 0.530, rejected 0.758.
+@pytest.mark.parametrize("name, key, level", [
+    ("eval_questions", "recall_at_1", 0.865), ("eval_questions", "recall_at_5", 0.93),
+    ("eval_questions", "mrr", 0.895), ("eval_questions", "out_of_scope_rejected", 0.76),
+    ("national_questions", "recall_at_1", 0.41), ("national_questions", "recall_at_5", 0.71),
+    ("national_questions", "mrr", 0.525), ("national_questions", "out_of_scope_rejected", 0.75),
+])
+def test_national_quality_does_not_fall_below_the_measured_level(national_figures, name, key, level):
+    assert national_figures[name][key] >= level, json.dumps(national_figures[name])
+
+
+@pytest.mark.xfail(reason="issue 9's targets not reached on the long tail: recall@1 0.414, recall@5 0.713, "
+                          "rejection 0.758 measured", strict=True)
+def test_national_questions_reach_the_targets(national_figures):
+    figures = national_figures["national_questions"]
+    assert (figures["recall_at_1"] >= 0.90 and figures["recall_at_5"] >= 0.98
+            and figures["out_of_scope_rejected"] >= 0.85), json.dumps(figures)

@@ -1,0 +1,93 @@
+"""Everyday words -> official wording at search time (knowledge_base/thesaurus.py, thesaurus_vi.yml)."""
+from __future__ import annotations
+
+import pytest
+
+from knowledge_base import index
+from knowledge_base.retrieval import ProcedureSearch
+from knowledge_base.thesaurus import THESAURUS_FILE, Thesaurus, ThesaurusError
+
+SMALL = Thesaurus({"khoan giếng": "khai thác nước dưới đất", "sổ đỏ": "giấy chứng nhận quyền sử dụng đất",
+                   "sang tên sổ đỏ": "đăng ký biến động", "làm lại": ["cấp lại", "đăng ký lại"]})
+
+
+def test_an_everyday_phrase_is_replaced_by_its_official_wording():
+    assert SMALL.rewrites("Nhà tôi khoan giếng lấy nước") == ["nhà tôi khai thác nước dưới đất lấy nước"]
+
+
+def test_a_phrase_typed_without_diacritics_is_found_too():
+    assert SMALL.rewrites("nha toi khoan gieng") == ["nha toi khai thác nước dưới đất"]
+
+
+def test_other_diacritics_are_another_word():
+    # "sơ đồ" (a plan) folds like "sổ đỏ" but is not it
+    assert SMALL.rewrites("xin sơ đồ thửa đất") == []
+
+
+def test_the_longest_phrase_wins():
+    assert SMALL.rewrites("sang tên sổ đỏ") == ["đăng ký biến động"]
+
+
+def test_alternatives_give_one_rewrite_each():
+    assert SMALL.rewrites("làm lại sổ đỏ") == ["cấp lại giấy chứng nhận quyền sử dụng đất",
+                                               "đăng ký lại giấy chứng nhận quyền sử dụng đất"]
+
+
+def test_a_question_without_known_phrases_has_no_rewrite():
+    assert SMALL.rewrites("đăng ký khai sinh") == []
+    assert SMALL.rewrites("😀") == []
+
+
+def test_the_packaged_thesaurus_loads():
+    thesaurus = Thesaurus.load()
+    assert len(thesaurus) > 250
+    assert "giấy phép lái xe" in " ".join(thesaurus.rewrites("bằng lái"))
+
+
+def test_a_phrase_written_twice_is_reported_with_its_line(tmp_path):
+    path = tmp_path / "thesaurus.yml"
+    path.write_text("sổ đỏ: a\nbằng lái: b\nsổ đỏ: c\n", encoding="utf-8")
+    with pytest.raises(ThesaurusError, match=r"thesaurus.yml: line 3: 'sổ đỏ' is written twice"):
+        Thesaurus.load(path)
+
+
+@pytest.mark.parametrize("content", ["sổ đỏ: [1, 2]\n", "sổ đỏ: []\n", "- a\n- b\n", "sổ đỏ: '!!'\n", "a: [b\n"])
+def test_a_malformed_thesaurus_is_refused_with_its_file_name(tmp_path, content):
+    path = tmp_path / "thesaurus.yml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ThesaurusError, match="thesaurus.yml"):
+        Thesaurus.load(path)
+
+
+def test_packaged_file_is_the_default():
+    assert THESAURUS_FILE.name == "thesaurus_vi.yml" and THESAURUS_FILE.exists()
+
+
+@pytest.fixture
+def well_search(configure_kb, tmp_path, write_record):
+    folder = tmp_path / "records"
+    write_record(folder, id="dang-ky-khai-thac-nuoc", name="Đăng ký khai thác nước dưới đất", aliases=[],
+                 field="Tài nguyên nước")
+    write_record(folder, id="dang-ky-tau-ca", name="Đăng ký tàu cá", aliases=[], field="Thủy sản")
+    write_record(folder, id="cap-phep-khai-thac-cat", name="Cấp phép khai thác cát sỏi lòng sông", aliases=[],
+                 field="Khoáng sản")
+    settings = configure_kb(folder)
+    index.build(settings)
+    return index.load(settings)
+
+
+def test_search_finds_the_official_name_from_everyday_words(well_search):
+    question = "nhà tôi khoan giếng lấy nước dùng thì đăng ký ở đâu"
+    with_thesaurus = ProcedureSearch(well_search, thesaurus=SMALL, no_answer_below=0.0)
+    without = ProcedureSearch(well_search, thesaurus=False, no_answer_below=0.0)
+    assert with_thesaurus.search(question, 1, with_rejected=True)[0].id == "dang-ky-khai-thac-nuoc"
+    hits = with_thesaurus.search(question, 3, with_rejected=True)
+    assert hits[0].lexical > next(h.lexical for h in without.search(question, 3, with_rejected=True)
+                                  if h.id == "dang-ky-khai-thac-nuoc")
+
+
+def test_a_rewrite_never_lowers_a_procedure_found_by_the_question_as_typed(well_search):
+    question = "đăng ký tàu cá"
+    plain = ProcedureSearch(well_search, thesaurus=False).score_procedures(question)
+    rewritten = ProcedureSearch(well_search, thesaurus=Thesaurus({"tàu cá": "khai thác nước"})).score_procedures(question)
+    assert (rewritten.lexical >= plain.lexical - 1e-6).all()
