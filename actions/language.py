@@ -9,7 +9,7 @@ import re
 import unicodedata
 from typing import Optional
 
-from knowledge_base.normalize import has_vietnamese_diacritics, strip_diacritics
+from knowledge_base.normalize import has_vietnamese_diacritics, looks_english, strip_diacritics
 
 VIETNAMESE = "vi"
 ENGLISH = "en"
@@ -64,6 +64,10 @@ def detect_language(text: Optional[str]) -> Optional[str]:
     words = [strip_diacritics(w).lower() for w in _WORD.findall(text)]
     english = sum(1 for w in words if w in _ENGLISH_WORDS)
     vietnamese = sum(1 for w in words if w in _VIETNAMESE_WORDS)
+    # the knowledge base's detector knows the vocabulary of its English glossary: a question it searches
+    # as English gets English replies, unless most words are Vietnamese syllables ("hai long")
+    if looks_english(text) and 2 * vietnamese < len(words):
+        return ENGLISH
     if english > vietnamese:
         return ENGLISH
     if vietnamese:

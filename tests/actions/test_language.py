@@ -18,3 +18,15 @@ def test_other_languages_and_undecidable_text():
     assert detect_language("/choose_procedure{}") is None
     assert detect_language("😀") is None
     assert detect_language("ok") is None
+
+
+def test_agrees_with_the_search_on_english_questions():
+    """Questions the knowledge base searches as English get English replies (the two detectors disagreed on
+    long domain-specific questions before)."""
+    from knowledge_base.normalize import looks_english
+
+    for question in ("personal income tax finalization and refund on salary",
+                     "certify agreement dividing inheritance",
+                     "extend temporary residence for my wife"):
+        assert looks_english(question) and detect_language(question) == "en", question
+    assert detect_language("lam the bhyt cho be 3 tuoi can to khai gi") == "vi"
