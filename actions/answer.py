@@ -218,7 +218,7 @@ def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, domain: 
     if current and follow_up_allowed and aspect and not names_a_procedure(text):
         return send_answer(dispatcher, tracker, domain, current, aspect)
     try:
-        hits = kb.search(text, 5)
+        hits = kb.search(text, 5, unit=tracker.get_slot("unit"))
     except kb.invalid_query_error():
         dispatcher.utter_message(response="utter_no_words")
         return []
@@ -227,7 +227,8 @@ def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, domain: 
         # cue too, and answering it with that procedure's steps would be a confident wrong answer.
         procedure_part = without_aspect_words(text) if aspect else ""
         if procedure_part and procedure_part != folded_text(text):
-            hits = [h for h in kb.search(procedure_part, 5) if h.score >= RETRY_WITHOUT_ASPECT_MIN]
+            hits = [h for h in kb.search(procedure_part, 5, unit=tracker.get_slot("unit"))
+                    if h.score >= RETRY_WITHOUT_ASPECT_MIN]
     if not hits:
         reply_not_found(dispatcher, tracker, domain, text, not_found_reason)
         return []

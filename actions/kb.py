@@ -12,9 +12,23 @@ def warm_up() -> None:
     knowledge_base.warm_up()
 
 
-def search(text: str, k: int = 5, *, with_rejected: bool = False) -> list:
-    """Hits for the question, best first; raises `InvalidQuery` for text that cannot be searched."""
-    return knowledge_base.default_search().search(text, k, with_rejected=with_rejected)
+# the level of government a unit's desk belongs to, as the records name procedure levels
+_UNIT_LEVELS = {"commune": "commune", "ward": "commune", "province": "province", "service_centre": "province",
+                "department": "province"}
+
+
+def citizen_level(unit_code: Optional[str]) -> Optional[str]:
+    """The level of the unit the citizen is served by (the desk's commune or the province), if known."""
+    import units
+
+    unit = units.directory().units.get(unit_code or "")
+    return _UNIT_LEVELS.get(unit.kind) if unit else None
+
+
+def search(text: str, k: int = 5, *, with_rejected: bool = False, unit: Optional[str] = None) -> list:
+    """Hits for the question, best first; raises `InvalidQuery` for text that cannot be searched. With the
+    citizen's unit, a procedure that exists at several levels is shown at the level of that unit."""
+    return knowledge_base.default_search().search(text, k, with_rejected=with_rejected, level=citizen_level(unit))
 
 
 def procedure(procedure_id: Optional[str]) -> Optional[Procedure]:
