@@ -1,17 +1,23 @@
 """Load on the production profile: simulated citizens through the one entry point (the webchat server's
 `POST /api/chat`), against one and against two Rasa replicas, on PostgreSQL + Redis, on loopback.
 
-    .venvs/app/bin/python -m bench.load                     # 20, 50, 100 citizens; 1 and 2 replicas
-    .venvs/app/bin/python -m bench.load --users 20 --seconds 20 --replicas 2
+    .venvs/app/bin/python -m bench.load                     # 20, 50, 100 citizens; 1 and 2 replicas (~11 min)
+    .venvs/app/bin/python -m bench.load --quick             # 10 citizens, 1 replica: checks the bench (~2 min)
+    .venvs/app/bin/python -m bench.load --users 20 --seconds 20 --think-seconds 40 --replicas 2
 
-Each citizen runs conversations one after another: three in four are questions (a question from the
-evaluation set, two follow-ups, another question), one in four is a satisfaction survey (a signed link
-from `store.surveys.issue_invitation`, then every question answered with its buttons to the thanks).
-Two modes, both printed: closed loop (the next turn as soon as the answer arrives: what the machine can
-take) and with think time (3–10 s between a citizen's turns: reading and typing). Prints turns/s,
-p50/p95/p99, errors, the two-replica/one-replica ratio, and ratings confirmed to citizens against rows
-stored (none may be lost or doubled). The bench runs on the same 2 cores as the servers, and other
-work on the machine is measured and printed next to every figure.
+Each citizen runs conversations one after another: questions (a question from the evaluation set, two
+follow-ups, another question) and satisfaction surveys (a signed link from
+`store.surveys.issue_invitation`, then every question answered with its buttons to the thanks). Two
+modes, both printed: closed loop (the next turn as soon as the answer arrives: what the machine can
+take; one conversation in four is a survey) and with think time (3–10 s before a typed question, 1–3 s
+before a button press: reading and tapping; half the conversations are surveys, so that surveys end
+within the level). When a level's time is up, question conversations stop and no new conversation
+starts, but a survey under way is finished (for at most `--grace` seconds more), so every rating sent
+can be counted: each level prints surveys started, ratings submitted (the last answer sent), confirmed
+to citizens (their DG- reference) and rows stored for the level's conversations, and those confirmed
+but not stored (lost). Also turns/s, p50/p95/p99 (every turn, the finishing surveys' included),
+errors and the two-replica/one-replica ratio. The bench runs on the same 2 cores as the servers, and
+other work on the machine is measured and printed next to every figure.
 
 The rate limits are switched off for the bench: every simulated citizen comes from 127.0.0.1, and a
 closed-loop citizen types faster than any person.
@@ -39,11 +45,13 @@ from bench.production_stack import REPO_ROOT, ProductionStack
 UNIT = "demo-xa-song-xanh"
 PROCEDURES = ("dang-ky-khai-sinh", "dang-ky-ket-hon", "cap-the-can-cuoc")
 FOLLOW_UPS = ("thế phí bao nhiêu?", "cần giấy tờ gì?", "nộp ở đâu?", "làm online được không?", "mất bao lâu?")
-SURVEY_SHARE = 0.25
+SURVEY_SHARE = {"closed": 0.25, "think": 0.5}  # of the conversations a citizen starts
 TURN_TIMEOUT = 30.0
 MAX_SURVEY_TURNS = 20
 REFERENCE = re.compile(r"\bDG-(\d+)\b")
-THINK = (3.0, 10.0)
+THINK = (3.0, 10.0)  # seconds before a typed message
+TAP = (1.0, 3.0)  # seconds before a button press (a survey answer)
+GRACE = 15.0  # seconds a survey under way at the end of a level may take to finish
 
 
 def group_jiffies(pgid: int) -> int:
@@ -71,6 +79,7 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     surveys_started: int = 0
+    submitted: int = 0  # surveys whose last answer (the one that saves the rating) was sent
     confirmed: set[int] = field(default_factory=set)  # DG- references the citizens were given
     senders: set[str] = field(default_factory=set)
 
@@ -79,18 +88,23 @@ class Tally:
 
 
 class Citizen:
-    def __init__(self, http: httpx.AsyncClient, url: str, tally: Tally, think: tuple[float, float] | None,
-                 rng: random.Random, deadline: float):
+    def __init__(self, http: httpx.AsyncClient, url: str, tally: Tally, think: bool, rng: random.Random,
+                 deadline: float, grace: float):
         self.http, self.url, self.tally, self.think, self.rng = http, url, tally, think, rng
-        self.deadline = deadline
+        self.deadline, self.grace = deadline, grace
+        self.sent = False  # whether the last `say` reached the entry point
 
-    async def say(self, session: str, message: str) -> list[dict] | None:
+    async def say(self, session: str, message: str, *, tap: bool = False, finishing: bool = False
+                  ) -> list[dict] | None:
         """The answer, or None when the turn failed (counted) or the level's time is up (the citizen
-        walks away mid-conversation; not an error)."""
+        walks away mid-conversation; not an error). A survey is `finishing`: it goes on after the
+        level's end, for `grace` seconds at most."""
         if self.think:
-            await asyncio.sleep(self.rng.uniform(*self.think))
-        if time.monotonic() >= self.deadline:
+            await asyncio.sleep(self.rng.uniform(*(TAP if tap else THINK)))
+        self.sent = False
+        if time.monotonic() >= self.deadline + (self.grace if finishing else 0.0):
             return None
+        self.sent = True
         started = time.perf_counter()
         try:
             response = await self.http.post(self.url + "/api/chat", json={
@@ -120,14 +134,19 @@ class Citizen:
         session = uuid.uuid4().hex
         self.tally.senders.add("web-" + session)
         self.tally.surveys_started += 1
-        message = f'/start_rating{{"survey_token":"{token}"}}'
-        for _ in range(MAX_SURVEY_TURNS):
-            replies = await self.say(session, message)
+        message, submits = f'/start_rating{{"survey_token":"{token}"}}', False
+        for turn in range(MAX_SURVEY_TURNS):
+            replies = await self.say(session, message, tap=turn > 0, finishing=True)
+            if submits and self.sent:
+                self.tally.submitted += 1
             if replies is None:
                 return
             text = "\n".join(r["text"] for r in replies)
             if (found := REFERENCE.search(text)):
                 self.tally.confirmed.add(int(found.group(1)))
+                return
+            if submits:
+                self.tally.error("rating not confirmed")
                 return
             answers = [b["payload"] for r in replies for b in r["buttons"] if b["payload"].startswith("/survey_answer")]
             if not answers:
@@ -135,20 +154,23 @@ class Citizen:
                 return
             choices = [a for a in answers if '"skip"' not in a and '"no"' not in a] or answers
             message = choices[0]
+            # the last question (the comment) offers only "skip": answering it submits the rating
+            submits = len(answers) == 1 and '"skip"' in answers[0]
         self.tally.error("survey too long")
 
 
-async def run_level(url: str, users: int, seconds: float, think: tuple[float, float] | None,
-                    tokens: list[str], questions: list[str], seed: int) -> Tally:
+async def run_level(url: str, users: int, seconds: float, think: bool, tokens: list[str], questions: list[str],
+                    seed: int, grace: float = GRACE) -> Tally:
     tally = Tally()
     deadline = time.monotonic() + seconds
+    share = SURVEY_SHARE["think" if think else "closed"]
     limits = httpx.Limits(max_connections=users + 10, max_keepalive_connections=users + 10)
     async with httpx.AsyncClient(limits=limits) as http:
         async def citizen(i: int) -> None:
             rng = random.Random(seed * 1000 + i)
-            person = Citizen(http, url, tally, think, rng, deadline)
+            person = Citizen(http, url, tally, think, rng, deadline, grace)
             while time.monotonic() < deadline:
-                if rng.random() < SURVEY_SHARE and tokens:
+                if rng.random() < share and tokens:
                     await person.survey(tokens.pop())
                 else:
                     await person.ask(questions)
@@ -191,15 +213,25 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, nargs="+", default=[20, 50, 100])
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--seconds", type=float, default=30.0, help="per level and mode")
+    parser.add_argument("--seconds", type=float, default=20.0, help="per closed-loop level")
+    parser.add_argument("--think-seconds", type=float, default=40.0,
+                        help="per think-time level (long enough for surveys, tapped in 1-3 s per answer, to end)")
+    parser.add_argument("--grace", type=float, default=GRACE, help="at most this long for surveys under way to end")
     parser.add_argument("--modes", nargs="+", default=["closed", "think"], choices=["closed", "think"])
+    parser.add_argument("--quick", action="store_true",
+                        help="check the bench: 10 citizens, 1 replica, 10 s closed loop, 30 s think time")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "tthc-bench-load")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
+    if args.quick:
+        args.users, args.replicas, args.seconds, args.think_seconds = [10], [1], 10.0, 30.0
 
     print(measure.machine())
-    print(f"entry point /api/chat → {args.replicas} Rasa replica(s), PostgreSQL + Redis; {args.seconds:.0f} s per "
-          f"level; {SURVEY_SHARE:.0%} of conversations are surveys; think time {THINK[0]:.0f}–{THINK[1]:.0f} s")
+    print(f"entry point /api/chat → {args.replicas} Rasa replica(s), PostgreSQL + Redis; closed loop "
+          f"{args.seconds:.0f} s per level, {SURVEY_SHARE['closed']:.0%} of conversations surveys; think time "
+          f"{args.think_seconds:.0f} s per level, {SURVEY_SHARE['think']:.0%} surveys, {THINK[0]:.0f}–{THINK[1]:.0f} s "
+          f"before a typed message and {TAP[0]:.0f}–{TAP[1]:.0f} s before a button; surveys under way at the end "
+          f"finish within {args.grace:.0f} s")
     questions = load_questions()
     results: dict[tuple[int, str, int], dict] = {}
     for replicas in args.replicas:
@@ -218,9 +250,9 @@ def main(argv: list[str]) -> int:
                           f"{'closed loop' if mode == 'closed' else 'think time'}", flush=True)
                     stack_before, started = group_jiffies(stack.process.pid), time.perf_counter()
                     with measure.OtherLoad() as load:
-                        tally = asyncio.run(run_level(stack.url, users, args.seconds,
-                                                      THINK if mode == "think" else None, tokens, questions,
-                                                      args.seed))
+                        tally = asyncio.run(run_level(
+                            stack.url, users, args.think_seconds if mode == "think" else args.seconds,
+                            mode == "think", tokens, questions, args.seed, args.grace))
                     elapsed = time.perf_counter() - started
                     stack_cores = (group_jiffies(stack.process.pid) - stack_before) / os.sysconf("SC_CLK_TCK") / elapsed
                     others = max(0.0, load.cores - stack_cores)
@@ -231,14 +263,18 @@ def main(argv: list[str]) -> int:
                     row = {"turns": stats["n"], "tps": stats["n"] / elapsed, "p50": stats.get("p50"),
                            "p95": stats.get("p95"), "p99": stats.get("p99"),
                            "errors": sum(tally.errors.values()), "error_kinds": dict(tally.errors),
-                           "surveys": tally.surveys_started, "confirmed": len(tally.confirmed), "stored": stored,
+                           "surveys": tally.surveys_started, "submitted": tally.submitted,
+                           "confirmed": len(tally.confirmed), "stored": stored,
                            "lost": len(tally.confirmed - ids), "other_cores": others, "stack_cores": stack_cores}
                     results[(replicas, mode, users)] = row
                     print(measure.table(
                         ["citizens", "turns", "turns/s", "p50 ms", "p95 ms", "p99 ms", "errors", "surveys",
-                         "ratings confirmed", "rows stored", "lost"],
+                         "ratings submitted", "confirmed", "rows stored", "lost"],
                         [[users, row["turns"], row["tps"], row["p50"], row["p95"], row["p99"], row["errors"],
-                          row["surveys"], row["confirmed"], row["stored"], row["lost"]]]))
+                          row["surveys"], row["submitted"], row["confirmed"], row["stored"], row["lost"]]]))
+                    print(f"   ratings: {tally.submitted} submitted, {len(tally.confirmed)} confirmed to citizens, "
+                          f"{stored} rows stored; confirmed but not stored: {len(tally.confirmed - ids)}; stored "
+                          f"without a confirmation: {len(ids - tally.confirmed)}", flush=True)
                     if tally.errors:
                         print(f"   errors: {tally.errors}")
         finally:
@@ -247,12 +283,12 @@ def main(argv: list[str]) -> int:
     print("\n== summary (p95 target ≤ 300 ms and zero errors at 50 citizens)")
     rows = []
     for (replicas, mode, users), row in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
-        rows.append([f"{'closed loop' if mode == 'closed' else 'think 3-10 s'}, {users} citizens, {replicas} repl.",
+        rows.append([f"{'closed loop' if mode == 'closed' else 'think time'}, {users} citizens, {replicas} repl.",
                      row["turns"], row["tps"], row["p50"], row["p95"], row["p99"], row["errors"],
-                     f"{row['confirmed']}/{row['stored']}", row["lost"],
+                     f"{row['submitted']}/{row['confirmed']}/{row['stored']}", row["lost"],
                      f"{row['stack_cores']:.2f} / {row['other_cores']:.2f}"])
     print(measure.table(["run", "turns", "turns/s", "p50 ms", "p95 ms", "p99 ms", "errors",
-                         "ratings confirmed/stored", "lost", "cores: stack / others"], rows))
+                         "ratings submitted/confirmed/stored", "lost", "cores: stack / others"], rows))
     ratio_rows = []
     for mode in args.modes:
         for users in args.users:
