@@ -3,15 +3,13 @@ thread) in front of the fake Rasa. Screenshots go to test-artifacts/webchat/."""
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from bot.webchat.app import create_app
 from bot.webchat.settings import WebchatSettings
-from channel_fakes import INJECTION, DeskSite, FakeRasa
+from channel_fakes import INJECTION, DeskSite, FakeRasa, serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -37,22 +35,8 @@ def fresh_rasa(rasa):
 
 @pytest.fixture(scope="module")
 def webchat(rasa):
-    import uvicorn
-
-    config = uvicorn.Config(create_app(WebchatSettings(rasa_url=rasa.url, rasa_timeout=5)),
-                            host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the webchat server did not start")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(5)
+    with serve_app(create_app(WebchatSettings(rasa_url=rasa.url, rasa_timeout=5)), "webchat") as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")

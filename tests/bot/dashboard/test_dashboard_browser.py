@@ -7,14 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import threading
-import time
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 import store
+from channel_fakes import serve_app
 from dashboard_fixtures import PASSWORD, fill_known_month, make_accounts, make_app
 
 pytestmark = pytest.mark.browser
@@ -41,21 +40,8 @@ def known_database(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(known_database):
-    import uvicorn
-
-    config = uvicorn.Config(make_app(), host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    uvicorn_server = uvicorn.Server(config)
-    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uvicorn_server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the dashboard server did not start")
-        time.sleep(0.02)
-    port = uvicorn_server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}/dashboard"
-    uvicorn_server.should_exit = True
-    thread.join(5)
+    with serve_app(make_app(), "dashboard") as port:
+        yield f"http://127.0.0.1:{port}/dashboard"
 
 
 @pytest.fixture(scope="module")
