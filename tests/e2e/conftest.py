@@ -98,7 +98,7 @@ def servers(tmp_path_factory):
     processes: list[subprocess.Popen] = []
     try:
         processes.append(subprocess.Popen(
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+            [sys.executable, "-m", "actions.server", "--actions", "actions", "--port", str(action_port)],
             cwd=REPO_ROOT, env=env, stdout=logs["actions"].open("w"), stderr=subprocess.STDOUT))
         processes.append(subprocess.Popen(
             # as scripts/run starts it: Rasa's CLI through bot.rasa_server, in Rasa's environment
@@ -107,7 +107,7 @@ def servers(tmp_path_factory):
              "--credentials", "credentials.yml", "--endpoints", str(endpoints)],
             cwd=REPO_ROOT, env=env, stdout=logs["rasa"].open("w"), stderr=subprocess.STDOUT))
         deadline = time.monotonic() + START_TIMEOUT
-        _wait_until_up(f"http://127.0.0.1:{action_port}/health", processes[0], logs["actions"], deadline)
+        _wait_until_up(f"http://127.0.0.1:{action_port}/ready", processes[0], logs["actions"], deadline)
         _wait_until_up(f"http://127.0.0.1:{rasa_port}/status", processes[1], logs["rasa"], deadline)
         yield Servers(f"http://127.0.0.1:{rasa_port}", env["DATABASE_URL"])
     finally:
