@@ -25,6 +25,13 @@ def index_kind(index: faiss.Index) -> str:
     return "ivf" if isinstance(index, faiss.IndexIVF) else "flat"
 
 
+def stored_vectors(index: faiss.Index) -> np.ndarray:
+    """All passage vectors, row by row (an IVF index needs its direct map to give them back)."""
+    if isinstance(index, faiss.IndexIVF):
+        index.make_direct_map()
+    return index.reconstruct_n(0, index.ntotal)
+
+
 def search_vectors(index: faiss.Index, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Cosine scores and passage numbers of the k nearest passages (-1 where fewer exist)."""
     scores, ids = index.search(np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1), k)

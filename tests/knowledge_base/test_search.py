@@ -1,6 +1,7 @@
 """Hybrid procedure search over the curated records (hashing encoder, so fast and deterministic)."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from knowledge_base.aspects import asked_aspect
@@ -225,3 +226,27 @@ def test_package_level_search_function_stays_callable(default_kb):
 
     hits = default_kb.search("đăng ký khai tử", 3)
     assert hits[0].id == "dang-ky-khai-tu"
+
+
+def test_lexical_candidates_get_their_exact_dense_evidence(curated_index, monkeypatch):
+    """A procedure found by its words but outside the nearest passages is not counted 0 on the dense side."""
+    from knowledge_base import retrieval, vectors
+
+    monkeypatch.setattr(retrieval, "DENSE_CANDIDATES", 1)  # the nearest passage only
+    search = ProcedureSearch(curated_index, no_answer_model=False)
+    text = "đăng ký khai sinh cho con"
+    scores = search.score_procedures(text)
+    query = curated_index.encoder.encode_queries([text])[0]
+    stored = vectors.stored_vectors(curated_index.dense)
+    lexical_best = np.argsort(-scores.lexical, kind="stable")[:retrieval.LEXICAL_CANDIDATES_DENSE]
+    checked = 0
+    for number in lexical_best:
+        rows = [r for r, p in enumerate(curated_index.dense_rows) if curated_index.passage_procedure[p] == number]
+        if not rows or scores.lexical[number] <= 0:
+            continue
+        passages = curated_index.dense_rows[rows]
+        exact = np.clip((stored[rows] @ query - retrieval.DENSE_FLOOR) / (1 - retrieval.DENSE_FLOOR), 0, 1)
+        expected = float((exact * search._aspect_weight[passages]).max())
+        assert scores.dense[number] == pytest.approx(expected, abs=1e-5)
+        checked += 1
+    assert checked >= 5
