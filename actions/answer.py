@@ -106,9 +106,14 @@ class ProcedureAnswer:
         url = self.frag("frag_source_url", url=best.url) if best.url else ""
         return self.frag("frag_source", title=best.title, url=url, updated=self.p.updated.strftime("%d/%m/%Y"))
 
-    def _channel_lines(self, attribute: str) -> list[str]:
+    def _channel_lines(self, attribute: str, summary: Optional[str]) -> list[str]:
+        """One line per way of filing, unless every way says what the summary already says (the portal
+        repeats one cell per channel; a phone screen should not show it three times)."""
+        values = [(c, value) for c in self.p.channels if (value := getattr(c, attribute))]
+        if {value for _, value in values} <= {summary}:
+            return []
         return [self.frag("frag_channel_detail", channel=self.frag(_CHANNEL_FRAGMENT[c.kind]), detail=value)
-                for c in self.p.channels if (value := getattr(c, attribute))]
+                for c, value in values]
 
     def documents(self) -> str:
         if not self.p.documents:
@@ -136,14 +141,15 @@ class ProcedureAnswer:
         return [self.frag(fragment) for flag, fragment in flags_to_fragments if flag in self.p.flags]
 
     def fee(self) -> str:
-        lines = [self.p.fee.summary or self.no_info] + self._channel_lines("fee")
+        lines = [self.p.fee.summary or self.no_info] + self._channel_lines("fee", self.p.fee.summary)
         if self.p.fee.exemptions:
             lines.append(self.frag("frag_exemptions", exemptions=self.p.fee.exemptions))
         lines += self.cautions(("fee_conflict", "frag_caution_fee"), ("fee_amount_suspicious", "frag_caution_fee"))
         return "\n".join(dict.fromkeys(lines))
 
     def time(self) -> str:
-        lines = [self.p.processing_time or self.no_info] + self._channel_lines("processing_time")
+        lines = [self.p.processing_time or self.no_info] + self._channel_lines("processing_time",
+                                                                               self.p.processing_time)
         return "\n".join(lines + self.cautions(("time_without_unit", "frag_caution_time")))
 
     def where(self) -> str:
@@ -193,7 +199,8 @@ class ProcedureAnswer:
             self.frag("frag_summary_fee", value=self.p.fee.summary or self.no_info),
             self.frag("frag_summary_where", value=self.p.agency.receives or self.no_info),
             self.frag("frag_summary_online", value=online_text),
-        ])
+        ] + self.cautions(("fee_conflict", "frag_caution_fee"), ("fee_amount_suspicious", "frag_caution_fee"),
+                          ("time_without_unit", "frag_caution_time")))
 
     def send(self, dispatcher: CollectingDispatcher, aspect: str) -> None:
         body = getattr(self, aspect)()

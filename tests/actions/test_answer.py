@@ -248,3 +248,25 @@ def test_a_time_without_unit_and_outdated_agency_text_are_cautioned(domain):
 def test_an_unflagged_record_has_no_caution(domain):
     answer = ProcedureAnswer(_flagged([]), domain, "vi")
     assert "Lưu ý" not in answer.fee() + answer.time() + answer.where()
+
+
+def test_the_overview_carries_the_fee_caution_too(domain):
+    answer = ProcedureAnswer(_flagged(["fee_conflict"]), domain, "vi")
+    assert "Lưu ý: dữ liệu phí" in answer.overview()
+    assert "Lưu ý" not in ProcedureAnswer(_flagged([]), domain, "vi").overview()
+
+
+def test_a_fee_every_channel_repeats_is_shown_once(domain):
+    from knowledge_base.schema import Channel
+
+    record = knowledge_base.get_procedure("dang-ky-tam-tru")
+    same = record.model_copy(update={"channels": [
+        Channel(kind="truc_tuyen", fee="Miễn phí", processing_time="3 ngày"),
+        Channel(kind="truc_tiep", fee="Miễn phí", processing_time="3 ngày")],
+        "fee": record.fee.model_copy(update={"summary": "Miễn phí"}), "processing_time": "3 ngày"})
+    answer = ProcedureAnswer(same, domain, "vi")
+    assert answer.fee().count("Miễn phí") == 1 and answer.time().count("3 ngày") == 1
+    differ = same.model_copy(update={"channels": [
+        Channel(kind="truc_tuyen", fee="Miễn phí"), Channel(kind="truc_tiep", fee="20.000 đồng")]})
+    body = ProcedureAnswer(differ, domain, "vi").fee()
+    assert "20.000 đồng" in body and body.count("Miễn phí") == 2  # summary + the online line
