@@ -189,3 +189,16 @@ def may_scrape(client_host: Optional[str]) -> bool:
 
 def exposition() -> tuple[bytes, str]:
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+async def starlette_endpoint(request):
+    """`GET /metrics` for the Starlette processes (webchat entry point, Telegram's listener): private
+    addresses only, the exposition rendered off the event loop."""
+    import asyncio
+
+    from starlette.responses import JSONResponse, Response
+
+    if not may_scrape(request.client.host if request.client else None):
+        return JSONResponse({"error": "forbidden"}, status_code=403)
+    body, content_type = await asyncio.to_thread(exposition)
+    return Response(body, media_type=content_type)

@@ -57,13 +57,8 @@ def operations_app(application: Application) -> Starlette:
         body = {"ready": ok, "telegram": telegram, "rasa_replicas": replicas}
         return JSONResponse(body, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"})
 
-    async def prometheus(request: Request) -> Response:
-        if not metrics.may_scrape(request.client.host if request.client else None):
-            return JSONResponse({"error": "forbidden"}, status_code=403)
-        body, content_type = await asyncio.to_thread(metrics.exposition)
-        return Response(body, media_type=content_type)
-
-    return Starlette(routes=[Route("/health", health), Route("/ready", ready), Route("/metrics", prometheus)])
+    return Starlette(routes=[Route("/health", health), Route("/ready", ready),
+                             Route("/metrics", metrics.starlette_endpoint)])
 
 
 class OperationsServer(uvicorn.Server):

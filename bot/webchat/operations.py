@@ -21,8 +21,4 @@ async def ready(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"})
 
 
-async def prometheus(request: Request) -> Response:
-    if not metrics.may_scrape(request.client.host if request.client else None):
-        return JSONResponse({"error": "forbidden"}, status_code=403)
-    body, content_type = await asyncio.to_thread(metrics.exposition)
-    return Response(body, media_type=content_type)
+prometheus = metrics.starlette_endpoint

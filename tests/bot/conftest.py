@@ -1,11 +1,17 @@
 """Fixtures for the channel tests: a fake Rasa and a fake Telegram Bot API on local ports (no network)."""
 from __future__ import annotations
 
+import shutil
 import socket
 
 import pytest
 
 from channel_fakes import FakeRasa, FakeTelegram
+
+# Debian's chromium, driven by Playwright (its own browser download is never used)
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def pytest_configure(config):
@@ -33,3 +39,17 @@ def closed_port_url() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+# one browser per test module (the widget's and the dashboard's)
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM:
+        pytest.skip("chromium is not installed (apt-get install -y chromium); browser tests need it")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()
