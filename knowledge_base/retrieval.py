@@ -12,6 +12,8 @@ from .answerability import FeatureReader, NoAnswerModel
 from .aspects import asked_aspect
 from .index import BuiltIndex
 from .normalize import MAX_QUERY_CHARS, clean, folded_text, has_words, looks_english
+from .reranker import DEPTH as RERANK_DEPTH
+from .reranker import CandidateFeatures, Reranker
 from .thesaurus import Thesaurus
 from .thesaurus import default as load_thesaurus
 from .translate import search_texts
@@ -95,6 +97,7 @@ class ProcedureScores:
         self.dense_passage = np.full(n, -1, dtype=np.int64)
         self.fused = np.zeros(n, dtype=np.float32)  # set by ProcedureSearch.fuse
         self.query_terms: list[str] = []
+        self.passage_lexical: np.ndarray | None = None  # per passage, the lexical score (reranker features)
 
 
 class ProcedureSearch:
@@ -102,7 +105,7 @@ class ProcedureSearch:
                  english_dense_weight: float = ENGLISH_DENSE_WEIGHT,
                  no_answer_below: float | None = None, use_lexical: bool = True, use_dense: bool = True,
                  no_answer_model: NoAnswerModel | None | bool = True, thesaurus: Thesaurus | None | bool = True,
-                 translate: bool = True):
+                 translate: bool = True, reranker: Reranker | None | bool = True):
         self.index = index
         self.translate = translate  # English questions also searched in Vietnamese (translate.py)
         # everyday words -> official wording (thesaurus_vi.yml); a broken file is refused with its name and line
@@ -133,6 +136,11 @@ class ProcedureSearch:
                   and model.encoder == index.manifest.get("model"))
         self.no_answer_model = model if usable else None
         self._features = FeatureReader(index, self.groups) if usable else None
+        # the learned reranker (reranker.py) likewise serves only hybrid search with its own encoder
+        reranker = Reranker.load() if reranker is True else (reranker or None)
+        self.reranker = reranker if (reranker is not None and use_lexical and use_dense
+                                     and reranker.encoder == index.manifest.get("model")) else None
+        self._candidate_features = CandidateFeatures(index) if self.reranker is not None else None
         self._vectors = vectors.stored_vectors(index.dense) if use_dense and use_lexical else None
         rows_of: dict[int, list[int]] = {}
         for row, passage in enumerate(index.dense_rows):
@@ -160,6 +168,7 @@ class ProcedureSearch:
                 if passage_lexical is not None:
                     best = passage_lexical if best is None else np.maximum(best, passage_lexical)
             if best is not None:
+                scores.passage_lexical = best
                 self._best_per_procedure(best, scores.lexical, scores.lexical_passage)
         if self.use_dense:
             query_vector = self.index.encoder.encode_queries([text])[0]
@@ -210,7 +219,7 @@ class ProcedureSearch:
         text = validate_query(query)
         scores = self.score_procedures(text)
         fused = scores.fused
-        order = self.ranked(fused, k, level)
+        order = self.reranked(scores, k, level) if self.reranker is not None else self.ranked(fused, k, level)
         question_aspect = asked_aspect(text)
         threshold = self.no_answer_below
         if self.no_answer_model is not None:
@@ -253,6 +262,22 @@ class ProcedureSearch:
             if len(out) == k:
                 break
         return out
+
+    def reranked(self, scores: ProcedureScores, k: int, level: str | None = None
+                 ) -> list[tuple[int, float, list[int]]]:
+        """The k best choices after the learned reranker reordered the RERANK_DEPTH best by fused score
+        (each keeps its fused score: the no-answer decision and the callers' thresholds read that)."""
+        candidates = [c for c in self.ranked(scores.fused, max(k, RERANK_DEPTH), level) if c[1] > 0]
+        if len(candidates) < 2:
+            return candidates[:k]
+        values = self.reranker.scores(self.candidate_features(scores, candidates))
+        order = np.argsort(-values, kind="stable")
+        return [candidates[i] for i in order[:k]]
+
+    def candidate_features(self, scores: ProcedureScores, candidates: list[tuple[int, float, list[int]]]) -> np.ndarray:
+        reader = self._candidate_features or CandidateFeatures(self.index)
+        return reader.features(scores.query_terms, candidates, scores.lexical, scores.dense,
+                               scores.passage_lexical)
 
     def answers(self, text: str, scores: ProcedureScores) -> bool:
         """Whether the best procedure really answers the question (the fitted no-answer model)."""

@@ -58,11 +58,12 @@ def test_out_of_scope_questions_are_rejected(figures):
     assert figures["out_of_scope_rejected"] >= 0.85, json.dumps(figures)
 
 
-# Regression guards at the level measured on 2026-11-23 (MRR 0.942, rejection 0.761): quality may
-# rise, never silently fall. Rejection was 0.826 before the no-answer model was refitted with the
-# English dev questions (35 of 46 rejected instead of 38; the dev sets, which decide, improved).
+# Regression guards at the level measured on 2026-11-23 (MRR 0.947 with the learned reranker, 0.942
+# before it; rejection 0.761): quality may rise, never silently fall. Rejection was 0.826 before the
+# no-answer model was refitted with the English dev questions (35 of 46 rejected instead of 38; the dev
+# sets, which decide, improved).
 def test_mrr_does_not_fall_below_the_measured_level(figures):
-    assert figures["mrr"] >= 0.94, json.dumps(figures)
+    assert figures["mrr"] >= 0.945, json.dumps(figures)
 
 
 def test_out_of_scope_rejection_does_not_fall_below_the_measured_level(figures):
@@ -97,20 +98,23 @@ def test_national_figures_are_printed(national_figures, capsys):
 # the no-answer model refitted on the three dev sets: eval questions recall@1 0.880, recall@5 0.957,
 # MRR 0.914, rejected 0.744 (0.769 before the refit); long-tail national questions recall@1 0.494,
 # recall@5 0.747, MRR 0.591, rejected 0.727 (0.758 before); English test questions recall@1 0.603,
-# recall@5 0.846, MRR 0.689, rejected 0.900 (0.650 before).
+# recall@5 0.846, MRR 0.689, rejected 0.900 (0.650 before). Then with the learned reranker
+# (reranker.py; rejection unchanged by construction): eval questions recall@1 0.877 (one question
+# less), recall@5 0.957, MRR 0.913; national questions recall@1 0.552, recall@5 0.782, MRR 0.637;
+# English test recall@1 0.667, recall@5 0.872, MRR 0.748.
 @pytest.mark.parametrize("name, key, level", [
     ("eval_questions", "recall_at_1", 0.875), ("eval_questions", "recall_at_5", 0.95),
     ("eval_questions", "mrr", 0.91), ("eval_questions", "out_of_scope_rejected", 0.74),
-    ("national_questions", "recall_at_1", 0.49), ("national_questions", "recall_at_5", 0.74),
-    ("national_questions", "mrr", 0.59), ("national_questions", "out_of_scope_rejected", 0.72),
-    ("english_test", "recall_at_1", 0.60), ("english_test", "recall_at_5", 0.84),
-    ("english_test", "mrr", 0.685), ("english_test", "out_of_scope_rejected", 0.90),
+    ("national_questions", "recall_at_1", 0.55), ("national_questions", "recall_at_5", 0.78),
+    ("national_questions", "mrr", 0.635), ("national_questions", "out_of_scope_rejected", 0.72),
+    ("english_test", "recall_at_1", 0.665), ("english_test", "recall_at_5", 0.87),
+    ("english_test", "mrr", 0.745), ("english_test", "out_of_scope_rejected", 0.90),
 ])
 def test_national_quality_does_not_fall_below_the_measured_level(national_figures, name, key, level):
     assert national_figures[name][key] >= level, json.dumps(national_figures[name])
 
 
-@pytest.mark.xfail(reason="issue 9's targets not reached on the long tail: recall@1 0.494, recall@5 0.747, "
+@pytest.mark.xfail(reason="issue 9's targets not reached on the long tail: recall@1 0.552, recall@5 0.782, "
                           "rejection 0.727 measured", strict=True)
 def test_national_questions_reach_the_targets(national_figures):
     figures = national_figures["national_questions"]
