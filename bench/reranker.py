@@ -1,0 +1,68 @@
+"""Cost of the learned reranker (knowledge_base/reranker.py) over the best reranker.DEPTH choices:
+the whole search on the configured index (var/index by default) over the dev questions, with and
+without it, interleaved question by question so that a busy machine slows both alike. Prints p50/p95
+and the ratio; it never fails on a stopwatch.
+
+    .venvs/app/bin/python bench/reranker.py [--rounds 3]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import numpy as np  # noqa: E402
+
+from knowledge_base.config import Settings  # noqa: E402
+from knowledge_base.evaluate import read_questions  # noqa: E402
+from knowledge_base.index import load  # noqa: E402
+from knowledge_base.retrieval import ProcedureSearch  # noqa: E402
+
+QUESTIONS = ("dev_questions.jsonl", "national_dev.jsonl", "english_dev.jsonl")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    index = load(Settings.from_env())
+    reranked = ProcedureSearch(index)
+    baseline = ProcedureSearch(index, reranker=False)  # the fused order as it was
+    texts = [q["question"] for name in QUESTIONS
+             for q in read_questions(REPO / "tests" / "knowledge_base" / name)]
+    for text in texts[:20]:  # warm up the encoder and the caches
+        reranked.search(text), baseline.search(text)
+    times: dict[str, list[float]] = {"baseline": [], "reranked": []}
+    for _ in range(args.rounds):
+        for text in texts:
+            for name, search in (("baseline", baseline), ("reranked", reranked)):
+                start = time.perf_counter()
+                search.search(text)
+                times[name].append((time.perf_counter() - start) * 1000)
+    print(f"{index.manifest['procedures']} procedures, {index.manifest['passages']} passages, "
+          f"{len(texts)} dev questions × {args.rounds} rounds")
+    p50 = {name: float(np.percentile(t, 50)) for name, t in times.items()}
+    for name, t in times.items():
+        print(f"  {name:12s} p50 {p50[name]:6.2f} ms   p95 {np.percentile(t, 95):6.2f} ms")
+    print(f"  ratio (reranked / baseline, p50): {p50['reranked'] / p50['baseline']:.3f}")
+    # the reranking step alone, on scores already computed: the fused order vs reordered
+    step: dict[str, list[float]] = {"fused order": [], "reranked order": []}
+    for text in texts:
+        scores = reranked.score_procedures(text)
+        for _ in range(args.rounds):
+            start = time.perf_counter()
+            reranked.ranked(scores.fused, 5)
+            step["fused order"].append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            reranked.reranked(scores, 5)
+            step["reranked order"].append((time.perf_counter() - start) * 1000)
+    for name, t in step.items():
+        print(f"  {name:14s} p50 {np.percentile(t, 50):6.3f} ms   p95 {np.percentile(t, 95):6.3f} ms")
+
+
+if __name__ == "__main__":
+    main()
