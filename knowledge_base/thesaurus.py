@@ -18,6 +18,9 @@ from .normalize import expand_abbreviations, search_tokens, words
 
 THESAURUS_FILE = Path(__file__).with_name("thesaurus_vi.yml")
 MAX_REWRITES = 3  # alternatives tried per question (each is one more lexical scoring, ~1 ms)
+# Counting words people put inside a phrase ("gộp hai thửa", "tách các thửa"): one of them between two
+# words of a phrase does not break the match. Not "ba"/"con"/"mấy" (father, child, máy typed plain).
+_INSIDE_WORDS = search_tokens("hai các những cái chiếc một")
 
 
 class ThesaurusError(ValueError):
@@ -88,14 +91,14 @@ class Thesaurus:
         pieces: list[tuple[str, ...]] = []  # per position, the replacement alternatives or the word itself
         i = changed = 0
         while i < len(tokens):
-            entry = self._match(tokens, i)
+            entry, end = self._match(tokens, i)
             if entry is None:
                 pieces.append((texts[i],))
                 i += 1
                 continue
             pieces.append(entry.official)
             changed += 1
-            i += len(entry.phrase)
+            i = end
         if not changed:
             return []
         n = min(MAX_REWRITES, max(len(p) for p in pieces))
@@ -103,12 +106,30 @@ class Thesaurus:
         versions = (" ".join(p[min(k, len(p) - 1)] for p in pieces) for k in range(n))
         return [v for v in dict.fromkeys(versions) if v != typed]
 
-    def _match(self, tokens: list[tuple[str, str, bool]], start: int) -> Entry | None:
+    def _match(self, tokens: list[tuple[str, str, bool]], start: int) -> tuple[Entry | None, int]:
+        """The longest entry whose phrase starts at `start`, and where its last word ends."""
         for entry in self._by_first.get(tokens[start][0], ()):
-            end = start + len(entry.phrase)
-            if end <= len(tokens) and all(_same_word(q, p) for q, p in zip(tokens[start:end], entry.phrase)):
-                return entry
-        return None
+            end = _phrase_end(tokens, start, entry.phrase)
+            if end is not None:
+                return entry, end
+        return None, start
+
+
+def _phrase_end(tokens: list[tuple[str, str, bool]], start: int, phrase: tuple) -> int | None:
+    """Position after the phrase matched at `start`, allowing one counting word between two of its words."""
+    i = start
+    for k, word in enumerate(phrase):
+        if i < len(tokens) and _same_word(tokens[i], word):
+            i += 1
+        elif k > 0 and i + 1 < len(tokens) and _inside_word(tokens[i]) and _same_word(tokens[i + 1], word):
+            i += 2
+        else:
+            return None
+    return i
+
+
+def _inside_word(token: tuple[str, str, bool]) -> bool:
+    return token[0].isdigit() or any(_same_word(token, w) for w in _INSIDE_WORDS)
 
 
 def _same_word(typed: tuple[str, str, bool], phrase: tuple[str, str, bool]) -> bool:

@@ -33,6 +33,15 @@ def test_alternatives_give_one_rewrite_each():
                                                "đăng ký lại giấy chứng nhận quyền sử dụng đất"]
 
 
+def test_a_counting_word_inside_a_phrase_does_not_break_it():
+    assert SMALL.rewrites("khoan hai giếng") == ["khai thác nước dưới đất"]
+    assert SMALL.rewrites("khoan 2 gieng") == ["khai thác nước dưới đất"]
+    # only one, only inside, and only counting words
+    assert SMALL.rewrites("khoan hai cái giếng") == []
+    assert SMALL.rewrites("hai khoan giếng") == ["hai khai thác nước dưới đất"]
+    assert SMALL.rewrites("khoan sâu giếng") == []
+
+
 def test_a_question_without_known_phrases_has_no_rewrite():
     assert SMALL.rewrites("đăng ký khai sinh") == []
     assert SMALL.rewrites("😀") == []
