@@ -101,12 +101,14 @@ def test_national_figures_are_printed(national_figures, capsys):
 # recall@5 0.846, MRR 0.689, rejected 0.900 (0.650 before). Then with the learned reranker
 # (reranker.py; rejection unchanged by construction): eval questions recall@1 0.877 (one question
 # less), recall@5 0.957, MRR 0.913; national questions recall@1 0.552, recall@5 0.782, MRR 0.637;
-# English test recall@1 0.667, recall@5 0.872, MRR 0.748.
+# English test recall@1 0.667, recall@5 0.872, MRR 0.748. Then with a counting word allowed inside a
+# thesaurus phrase and a few general thesaurus entries: national questions recall@1 0.563, recall@5
+# 0.782, MRR 0.643, rejected 0.727; eval questions and English test unchanged.
 @pytest.mark.parametrize("name, key, level", [
     ("eval_questions", "recall_at_1", 0.875), ("eval_questions", "recall_at_5", 0.95),
     ("eval_questions", "mrr", 0.91), ("eval_questions", "out_of_scope_rejected", 0.74),
-    ("national_questions", "recall_at_1", 0.55), ("national_questions", "recall_at_5", 0.78),
-    ("national_questions", "mrr", 0.635), ("national_questions", "out_of_scope_rejected", 0.72),
+    ("national_questions", "recall_at_1", 0.56), ("national_questions", "recall_at_5", 0.78),
+    ("national_questions", "mrr", 0.64), ("national_questions", "out_of_scope_rejected", 0.72),
     ("english_test", "recall_at_1", 0.665), ("english_test", "recall_at_5", 0.87),
     ("english_test", "mrr", 0.745), ("english_test", "out_of_scope_rejected", 0.90),
 ])
@@ -114,7 +116,7 @@ def test_national_quality_does_not_fall_below_the_measured_level(national_figure
     assert national_figures[name][key] >= level, json.dumps(national_figures[name])
 
 
-@pytest.mark.xfail(reason="issue 9's targets not reached on the long tail: recall@1 0.552, recall@5 0.782, "
+@pytest.mark.xfail(reason="issue 9's targets not reached on the long tail: recall@1 0.563, recall@5 0.782, "
                           "rejection 0.727 measured", strict=True)
 def test_national_questions_reach_the_targets(national_figures):
     figures = national_figures["national_questions"]
