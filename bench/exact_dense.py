@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import numpy as np  # noqa: E402
-
+from bench.measure import interleaved, print_ab  # noqa: E402
 from knowledge_base.config import Settings  # noqa: E402
 from knowledge_base.evaluate import read_questions  # noqa: E402
 from knowledge_base.index import load  # noqa: E402
@@ -35,21 +33,10 @@ def main() -> None:
     baseline._vectors = None  # the search as it was: dense evidence from the nearest passages only
     texts = [q["question"] for name in QUESTIONS
              for q in read_questions(REPO / "tests" / "knowledge_base" / name)]
-    for text in texts[:20]:  # warm up the encoder and the caches
-        exact.search(text), baseline.search(text)
-    times: dict[str, list[float]] = {"baseline": [], "exact dense": []}
-    for _ in range(args.rounds):
-        for text in texts:
-            for name, search in (("baseline", baseline), ("exact dense", exact)):
-                start = time.perf_counter()
-                search.search(text)
-                times[name].append((time.perf_counter() - start) * 1000)
+    samples = interleaved({"baseline": baseline.search, "exact dense": exact.search}, texts, args.rounds)
     print(f"{index.manifest['procedures']} procedures, {index.manifest['passages']} passages, "
           f"{len(texts)} dev questions × {args.rounds} rounds")
-    p50 = {name: float(np.percentile(t, 50)) for name, t in times.items()}
-    for name, t in times.items():
-        print(f"  {name:12s} p50 {p50[name]:6.2f} ms   p95 {np.percentile(t, 95):6.2f} ms")
-    print(f"  ratio (exact dense / baseline, p50): {p50['exact dense'] / p50['baseline']:.3f}")
+    print_ab(samples, "baseline")
 
 
 if __name__ == "__main__":

@@ -34,6 +34,32 @@ def time_calls(call: Callable[[int], object], n: int) -> list[float]:
     return samples
 
 
+def interleaved(calls: dict[str, Callable[[str], object]], texts: list[str], rounds: int) -> dict[str, list[float]]:
+    """Seconds of each variant on each text, the variants run one after another on the same text (and
+    warmed up on the first 20), so that a busy machine slows them alike: the A/B of a search change."""
+    for text in texts[:20]:
+        for call in calls.values():
+            call(text)
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(rounds):
+        for text in texts:
+            for name, call in calls.items():
+                start = time.perf_counter()
+                call(text)
+                samples[name].append(time.perf_counter() - start)
+    return samples
+
+
+def print_ab(samples: dict[str, list[float]], baseline: str) -> None:
+    """p50/p95 per variant and each one's p50 ratio against the baseline."""
+    figures = {name: latency(values) for name, values in samples.items()}
+    for name, f in figures.items():
+        print(f"  {name:14s} p50 {f['p50']:6.2f} ms   p95 {f['p95']:6.2f} ms")
+    for name, f in figures.items():
+        if name != baseline:
+            print(f"  ratio ({name} / {baseline}, p50): {f['p50'] / figures[baseline]['p50']:.3f}")
+
+
 def memory_mb() -> dict:
     """Resident memory now (VmRSS) and the process's peak so far (VmHWM), in MB."""
     found = {}

@@ -17,6 +17,7 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
+from bench.measure import interleaved, print_ab  # noqa: E402
 from knowledge_base.config import Settings  # noqa: E402
 from knowledge_base.evaluate import read_questions  # noqa: E402
 from knowledge_base.index import load  # noqa: E402
@@ -34,21 +35,10 @@ def main() -> None:
     baseline = ProcedureSearch(index, reranker=False)  # the fused order as it was
     texts = [q["question"] for name in QUESTIONS
              for q in read_questions(REPO / "tests" / "knowledge_base" / name)]
-    for text in texts[:20]:  # warm up the encoder and the caches
-        reranked.search(text), baseline.search(text)
-    times: dict[str, list[float]] = {"baseline": [], "reranked": []}
-    for _ in range(args.rounds):
-        for text in texts:
-            for name, search in (("baseline", baseline), ("reranked", reranked)):
-                start = time.perf_counter()
-                search.search(text)
-                times[name].append((time.perf_counter() - start) * 1000)
+    samples = interleaved({"baseline": baseline.search, "reranked": reranked.search}, texts, args.rounds)
     print(f"{index.manifest['procedures']} procedures, {index.manifest['passages']} passages, "
           f"{len(texts)} dev questions × {args.rounds} rounds")
-    p50 = {name: float(np.percentile(t, 50)) for name, t in times.items()}
-    for name, t in times.items():
-        print(f"  {name:12s} p50 {p50[name]:6.2f} ms   p95 {np.percentile(t, 95):6.2f} ms")
-    print(f"  ratio (reranked / baseline, p50): {p50['reranked'] / p50['baseline']:.3f}")
+    print_ab(samples, "baseline")
     # the reranking step alone, on scores already computed: the fused order vs reordered
     step: dict[str, list[float]] = {"fused order": [], "reranked order": []}
     for text in texts:
