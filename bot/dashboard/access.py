@@ -34,6 +34,11 @@ class Scope:
     include_children: bool
     everything: bool  # admin: rows without a unit are visible too
 
+    @property
+    def rows(self) -> Optional[list[str]]:
+        """The unit codes to filter stored rows by; None for every row, those without a unit included."""
+        return None if self.everything else self.codes
+
 
 def visible_units(user: StaffUser) -> list[str]:
     """Every unit code the account may choose, in directory order."""

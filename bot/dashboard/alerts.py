@@ -13,7 +13,7 @@ from store.models import ALERT_STATUSES
 
 from . import access
 from .downloads import download, filename
-from .filters import MAX_PAGE_SIZE, PERIOD_KINDS, BadInput, parse_choice, parse_paging, parse_period
+from .filters import PERIOD_KINDS, BadInput, parse_choice, parse_period
 from .procedures import procedure_label
 from .reports import unit_choices
 from .web import Context, error_page, label, local_time, notice_text, unit_name
@@ -31,20 +31,14 @@ def _request(ctx: Context):
     return scope, status, choice
 
 
-def _codes(scope):
-    return None if scope.everything else scope.codes
-
-
 def alerts_page(ctx: Context) -> Response:
     scope, status, choice = _request(ctx)
-    paging = parse_paging(ctx.params)
-    if paging.capped:
-        ctx.notices.append(notice_text("page_size_capped", size=MAX_PAGE_SIZE))
+    paging = ctx.paging()
     if ctx.params.get("saved") == "1":
         ctx.notices.append(notice_text("alert_saved"))
-    found = queries.alerts(_codes(scope), choice.period if choice else None, status=status, page=paging.page,
+    found = queries.alerts(scope.rows, choice.period if choice else None, status=status, page=paging.page,
                            size=paging.size)
-    counts = queries.alert_counts(_codes(scope))
+    counts = queries.alert_counts(scope.rows)
     query = {"unit": scope.unit, "status": status, **(choice.query() if choice else {}),
              "size": paging.size if paging.size != 50 else None}
     return ctx.render("alerts.html", found=found, scope=scope, status=status, statuses=ALERT_STATUSES,
@@ -83,7 +77,7 @@ def alerts_download(ctx: Context, fmt: str) -> Response:
     def tables() -> list:
         from .exports import Column, Table
 
-        found = queries.alerts(_codes(scope), choice.period if choice else None, status=status, page=1,
+        found = queries.alerts(scope.rows, choice.period if choice else None, status=status, page=1,
                                size=EXPORT_ROWS)
         title = f"Cảnh báo – {unit_name(scope.unit)}" + (f" – {choice.period}" if choice else "")
         return [Table(title, [Column("Số", "int"), Column("Thời gian"), Column("Mã đơn vị"), Column("Đơn vị"),

@@ -8,10 +8,10 @@ from store import dashboard_queries as queries
 from store import scoring
 
 from .downloads import download, filename
-from .filters import MAX_PAGE_SIZE, PERIOD_KINDS, parse_choice, parse_paging, parse_period, parse_search
+from .filters import PERIOD_KINDS, parse_choice, parse_period, parse_search
 from .procedures import names_of, procedure_label
 from .reports import unit_choices
-from .web import Context, label, local_time, notice_text, unit_name
+from .web import Context, label, local_time, unit_name
 
 EXPORT_ROWS = 10_000  # a download holds at most this many comments (the newest)
 
@@ -25,18 +25,12 @@ def _request(ctx: Context):
     return scope, choice, level, procedure, text
 
 
-def _codes(scope):
-    return None if scope.everything else scope.codes
-
-
 def comments_page(ctx: Context) -> Response:
     scope, choice, level, procedure, text = _request(ctx)
-    paging = parse_paging(ctx.params)
-    if paging.capped:
-        ctx.notices.append(notice_text("page_size_capped", size=MAX_PAGE_SIZE))
-    found = queries.comments(_codes(scope), choice.period, level=level, procedure=procedure, text=text,
+    paging = ctx.paging()
+    found = queries.comments(scope.rows, choice.period, level=level, procedure=procedure, text=text,
                              page=paging.page, size=paging.size)
-    procedures = queries.comment_procedures(_codes(scope), choice.period)
+    procedures = queries.comment_procedures(scope.rows, choice.period)
     query = {"unit": scope.unit, **choice.query(), "level": level, "procedure": procedure, "q": text,
              "size": paging.size if paging.size != 50 else None}
     return ctx.render("comments.html", found=found, scope=scope, choice=choice, kinds=PERIOD_KINDS,
@@ -51,7 +45,7 @@ def comments_download(ctx: Context, fmt: str) -> Response:
     def tables() -> list:
         from .exports import Column, Table
 
-        found = queries.comments(_codes(scope), choice.period, level=level, procedure=procedure, text=text,
+        found = queries.comments(scope.rows, choice.period, level=level, procedure=procedure, text=text,
                                  page=1, size=EXPORT_ROWS)
         return [Table(f"Góp ý của người dân – {unit_name(scope.unit)} – {choice.period}",
                       [Column("Thời gian"), Column("Mã đơn vị"), Column("Đơn vị"), Column("Quầy"),

@@ -7,10 +7,10 @@ from starlette.responses import Response
 from store import dashboard_queries as queries
 
 from .downloads import download, filename
-from .filters import MAX_PAGE_SIZE, PERIOD_KINDS, parse_paging, parse_period, parse_search
+from .filters import PERIOD_KINDS, parse_period, parse_search
 from .procedures import procedure_label
 from .reports import unit_choices
-from .web import Context, label, local_time, notice_text, unit_name
+from .web import Context, label, local_time, unit_name
 
 
 def _request(ctx: Context):
@@ -18,16 +18,10 @@ def _request(ctx: Context):
     return scope, parse_period(ctx.params), parse_search(ctx.params)
 
 
-def _codes(scope):
-    return None if scope.everything else scope.codes
-
-
 def questions_page(ctx: Context) -> Response:
     scope, choice, text = _request(ctx)
-    paging = parse_paging(ctx.params)
-    if paging.capped:
-        ctx.notices.append(notice_text("page_size_capped", size=MAX_PAGE_SIZE))
-    groups, truncated = queries.grouped_questions(_codes(scope), choice.period, text=text)
+    paging = ctx.paging()
+    groups, truncated = queries.grouped_questions(scope.rows, choice.period, text=text)
     shown = groups[paging.offset:paging.offset + paging.size]
     query = {"unit": scope.unit, **choice.query(), "q": text, "size": paging.size if paging.size != 50 else None}
     return ctx.render("questions.html", groups=shown, total_groups=len(groups),
@@ -42,7 +36,7 @@ def questions_download(ctx: Context, fmt: str) -> Response:
     def tables() -> list:
         from .exports import Column, Table
 
-        groups, _ = queries.grouped_questions(_codes(scope), choice.period, text=text)
+        groups, _ = queries.grouped_questions(scope.rows, choice.period, text=text)
         return [Table(f"Câu hỏi chưa trả lời được – {unit_name(scope.unit)} – {choice.period}",
                       [Column("Câu hỏi", width=70), Column("Số lần", "int"), Column("Đơn vị"), Column("Lý do"),
                        Column("Lần đầu"), Column("Lần gần nhất"), Column("Thủ tục bot đã gợi ý", width=50)],

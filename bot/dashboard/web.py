@@ -30,7 +30,7 @@ from store.reports import REPORT_TIMEZONE
 from store.staff import StaffUser
 
 from . import access
-from .filters import BadInput
+from .filters import MAX_PAGE_SIZE, BadInput, Paging, parse_paging
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -119,6 +119,13 @@ class Context:
 
     def scope(self, unit: Optional[str] = None) -> access.Scope:
         return access.authorise(self.user, unit)
+
+    def paging(self) -> Paging:
+        """The page asked for, with a notice when the page size had to be capped."""
+        paging = parse_paging(self.params)
+        if paging.capped:
+            self.notices.append(notice_text("page_size_capped", size=MAX_PAGE_SIZE))
+        return paging
 
     def render(self, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
         return render(self, template, status_code, **values)
