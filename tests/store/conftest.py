@@ -35,7 +35,12 @@ def _postgres_unavailable() -> str | None:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
     """A fresh, empty database URL for each backend."""
-    if request.param == "sqlite":
+    yield from fresh_database_url(request.param, tmp_path)
+
+
+def fresh_database_url(backend: str, tmp_path):
+    """Yields an empty database of `backend` ("sqlite" or "postgresql": its own schema, dropped after)."""
+    if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'app.db'}"
         return
     problem = _postgres_unavailable()

@@ -11,7 +11,6 @@ import pytest
 from argon2 import PasswordHasher
 from starlette.testclient import TestClient
 
-import store
 from dashboard_fixtures import fill_known_month, make_accounts, make_app, sign_in
 from store import staff
 
@@ -33,33 +32,11 @@ db = _store_fixtures.db
 def database_url(request, tmp_path):
     """SQLite by default (fast); a test that must hold on PostgreSQL too parametrises it indirectly:
     @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'app.db'}"
-        return
-    import uuid
-
-    import sqlalchemy as sa
-
-    problem = _store_fixtures._postgres_unavailable()
-    if problem:
-        pytest.skip(problem)
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(_store_fixtures.POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'create schema "{schema}"'))
-    try:
-        yield f"{_store_fixtures.POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        store.reset_database()
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'drop schema "{schema}" cascade'))
-        admin.dispose()
+    yield from _store_fixtures.fresh_database_url(request.param, tmp_path)
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives Debian's chromium with Playwright (skipped without it)")
-
-
 
 
 @pytest.fixture(autouse=True, scope="session")
