@@ -226,8 +226,11 @@ def test_stopping_postgresql_while_surveys_are_submitted(stack, store_db):
     attempts: dict[str, tuple[float, float, int, dict]] = {}  # sender → first submission: start, end, status, body
     stop_submitting = threading.Event()
 
+    begun: set[str] = set()  # senders whose submission has been sent
+
     def submit(citizen: Citizen) -> None:
         started = time.monotonic()
+        begun.add(citizen.sender)
         status, body = citizen.say(last_answer[citizen.sender])
         attempts[citizen.sender] = (started, time.monotonic(), status, body)
 
@@ -251,9 +254,12 @@ def test_stopping_postgresql_while_surveys_are_submitted(stack, store_db):
         feeder.start()
         try:
             wait_until(lambda: confirmed_so_far() >= 2, timeout=30, step=0.1)  # the service works before
-            for citizen in next_citizens(BURST):  # turns surely under way when the database goes
+            burst = next_citizens(BURST)
+            for citizen in burst:  # turns surely under way when the database goes
                 pool.submit(submit, citizen)
-            time.sleep(0.2)
+            # stop as soon as they are sent: a fixed pause let fast turns all finish before the stop
+            wait_until(lambda: all(c.sender in begun for c in burst), timeout=10, step=0.005)
+            time.sleep(0.03)  # on the wire and being worked on, far from done (4 turns share 2 cores)
             stopping = time.monotonic()
             _pg_ctl("stop", "-m", "fast")
             stopped = time.monotonic()
