@@ -22,11 +22,13 @@ from pathlib import Path
 import numpy as np
 
 from .normalize import FILLERS
+from .procedure_actions import default_lexicon
 
 MODEL_FILE = Path(__file__).with_name("reranker_model.json")
 DEPTH = 10  # choices (groups of variants) the model reorders
 FEATURES = ("fused", "fused_ratio", "gap", "lexical", "name_f1", "aspect_lexical", "dense", "coverage",
-            "name_coverage", "curated", "commune", "province", "central", "variants", "name_words", "rank")
+            "name_coverage", "curated", "commune", "province", "central", "variants", "name_words", "rank",
+            "extra_action", "missing_action")
 # features constant within one question (English or not) cannot change its order, so there are none
 
 
@@ -99,11 +101,16 @@ class CandidateFeatures:
         self._levels = np.array([[float(level in (p.level or ())) for level in ("commune", "province", "central")]
                                  for p in procedures], dtype=np.float64)
         self._name_words = np.array([np.log1p(len(p.name.split())) for p in procedures], dtype=np.float64)
+        # what each name does to its paper (procedure_actions.yml): "Gia hạn …", "Thôi làm …"
+        self._actions_lexicon = default_lexicon()
+        self._actions = [self._actions_lexicon.of_name(p.name) for p in procedures]
         index.lexical.matrix.sort_indices()  # each word's passages in order, for the lookups in _coverage
 
     def features(self, query_terms: list[str], candidates: list[tuple[int, float, list[int]]],
-                 lexical: np.ndarray, dense: np.ndarray, passage_lexical: np.ndarray | None) -> np.ndarray:
-        """candidates: ProcedureSearch.ranked's (procedure shown, group score, group members)."""
+                 lexical: np.ndarray, dense: np.ndarray, passage_lexical: np.ndarray | None,
+                 texts: list[str]) -> np.ndarray:
+        """candidates: ProcedureSearch.ranked's (procedure shown, group score, group members); texts:
+        the question as searched (as typed, translated), for the actions it asks for."""
         numbers = np.array([c[0] for c in candidates], dtype=np.int64)
         fused = np.array([c[1] for c in candidates], dtype=np.float64)
         top = max(float(fused[0]), 1e-6)
@@ -117,6 +124,8 @@ class CandidateFeatures:
                 name_f1[k] = values[names].max(initial=0.0)
                 aspect[k] = values[~names].max(initial=0.0)
         coverage, name_coverage = self._coverage(query_terms, numbers)
+        asked = self._actions_lexicon.of_question(texts)
+        named = [self._actions[n] for n in numbers.tolist()]
         columns = {
             "fused": fused, "fused_ratio": fused / top, "gap": top - fused,
             "lexical": lexical[numbers].astype(np.float64), "name_f1": name_f1, "aspect_lexical": aspect,
@@ -125,6 +134,9 @@ class CandidateFeatures:
             "province": self._levels[numbers, 1], "central": self._levels[numbers, 2],
             "variants": np.log1p([len(c[2]) for c in candidates]), "name_words": self._name_words[numbers],
             "rank": np.log1p(np.arange(len(numbers), dtype=np.float64)),
+            # the name does something the question never asked for, or lacks what it asked for
+            "extra_action": np.array([len(a - asked) for a in named], dtype=np.float64),
+            "missing_action": np.array([len(asked - a) for a in named], dtype=np.float64),
         }
         return np.column_stack([columns[name] for name in FEATURES])
 

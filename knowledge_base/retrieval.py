@@ -97,6 +97,7 @@ class ProcedureScores:
         self.dense_passage = np.full(n, -1, dtype=np.int64)
         self.fused = np.zeros(n, dtype=np.float32)  # set by ProcedureSearch.fuse
         self.query_terms: list[str] = []
+        self.texts: list[str] = []  # the question as searched: as typed, and translated when English
         self.passage_lexical: np.ndarray | None = None  # per passage, the lexical score (reranker features)
 
 
@@ -151,15 +152,15 @@ class ProcedureSearch:
         """Lexical and dense evidence for every procedure (the best passage of each)."""
         n_procedures = len(self.index.procedure_ids)
         scores = ProcedureScores(n_procedures)
+        # an English question is also searched in Vietnamese (translate.py): curated records have
+        # English names, imported ones only Vietnamese
+        scores.texts = search_texts(text) if self.translate else [text]
         if self.use_lexical:
             # the question as typed and its rewrites in official wording: per passage the better score
             # counts, and the words of the version that matched best explain the match
             best = None
-            # an English question is also searched in Vietnamese (translate.py): curated records have
-            # English names, imported ones only Vietnamese
-            texts = search_texts(text) if self.translate else [text]
             rewrites = self.thesaurus.rewrites(text) if self.thesaurus else ()
-            for number, variant in enumerate([*texts, *rewrites]):
+            for number, variant in enumerate([*scores.texts, *rewrites]):
                 terms = self.index.lexical.query_terms(variant)
                 passage_lexical = self._lexical_passages(terms)
                 if number == 0 or (passage_lexical is not None and (
@@ -275,9 +276,11 @@ class ProcedureSearch:
         return [candidates[i] for i in order[:k]]
 
     def candidate_features(self, scores: ProcedureScores, candidates: list[tuple[int, float, list[int]]]) -> np.ndarray:
-        reader = self._candidate_features or CandidateFeatures(self.index)
+        if self._candidate_features is None:  # built once: it reads every procedure's name
+            self._candidate_features = CandidateFeatures(self.index)
+        reader = self._candidate_features
         return reader.features(scores.query_terms, candidates, scores.lexical, scores.dense,
-                               scores.passage_lexical)
+                               scores.passage_lexical, scores.texts)
 
     def answers(self, text: str, scores: ProcedureScores) -> bool:
         """Whether the best procedure really answers the question (the fitted no-answer model)."""
@@ -286,7 +289,9 @@ class ProcedureSearch:
         return self.no_answer_model.answers(self.question_features(text, scores))
 
     def question_features(self, text: str, scores: ProcedureScores) -> np.ndarray:
-        reader = self._features or FeatureReader(self.index, self.groups)
+        if self._features is None:  # built once: it sorts every passage by procedure
+            self._features = FeatureReader(self.index, self.groups)
+        reader = self._features
         return reader.features(text, scores.query_terms, scores.fused, scores.lexical, scores.dense)
 
     def _best_per_procedure(self, passage_scores: np.ndarray, best: np.ndarray, best_passage: np.ndarray) -> None:

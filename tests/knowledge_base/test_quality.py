@@ -59,11 +59,11 @@ def test_out_of_scope_questions_are_rejected(figures):
 
 
 # Regression guards at the level measured on 2026-11-23 (MRR 0.947 with the learned reranker, 0.942
-# before it; rejection 0.761): quality may rise, never silently fall. Rejection was 0.826 before the
+# before it, 0.952 with the action features of session 3; rejection 0.761): quality may rise, never silently fall. Rejection was 0.826 before the
 # no-answer model was refitted with the English dev questions (35 of 46 rejected instead of 38; the dev
 # sets, which decide, improved).
 def test_mrr_does_not_fall_below_the_measured_level(figures):
-    assert figures["mrr"] >= 0.945, json.dumps(figures)
+    assert figures["mrr"] >= 0.95, json.dumps(figures)
 
 
 def test_out_of_scope_rejection_does_not_fall_below_the_measured_level(figures):
@@ -103,14 +103,18 @@ def test_national_figures_are_printed(national_figures, capsys):
 # less), recall@5 0.957, MRR 0.913; national questions recall@1 0.552, recall@5 0.782, MRR 0.637;
 # English test recall@1 0.667, recall@5 0.872, MRR 0.748. Then with a counting word allowed inside a
 # thesaurus phrase and a few general thesaurus entries: national questions recall@1 0.563, recall@5
-# 0.782, MRR 0.643, rejected 0.727; eval questions and English test unchanged.
+# 0.782, MRR 0.643, rejected 0.727; eval questions and English test unchanged. Then with the actions
+# a name carries and a question asks for as reranker features (procedure_actions.yml; session 3):
+# eval questions recall@1 0.900, recall@5 0.957, MRR 0.926; national questions recall@1 0.563,
+# recall@5 0.782, MRR 0.647; English test recall@1 0.692, recall@5 0.872, MRR 0.770; rejection
+# unchanged by construction.
 @pytest.mark.parametrize("name, key, level", [
-    ("eval_questions", "recall_at_1", 0.875), ("eval_questions", "recall_at_5", 0.95),
-    ("eval_questions", "mrr", 0.91), ("eval_questions", "out_of_scope_rejected", 0.74),
+    ("eval_questions", "recall_at_1", 0.90), ("eval_questions", "recall_at_5", 0.95),
+    ("eval_questions", "mrr", 0.925), ("eval_questions", "out_of_scope_rejected", 0.74),
     ("national_questions", "recall_at_1", 0.56), ("national_questions", "recall_at_5", 0.78),
-    ("national_questions", "mrr", 0.64), ("national_questions", "out_of_scope_rejected", 0.72),
-    ("english_test", "recall_at_1", 0.665), ("english_test", "recall_at_5", 0.87),
-    ("english_test", "mrr", 0.745), ("english_test", "out_of_scope_rejected", 0.90),
+    ("national_questions", "mrr", 0.645), ("national_questions", "out_of_scope_rejected", 0.72),
+    ("english_test", "recall_at_1", 0.69), ("english_test", "recall_at_5", 0.87),
+    ("english_test", "mrr", 0.77), ("english_test", "out_of_scope_rejected", 0.90),
 ])
 def test_national_quality_does_not_fall_below_the_measured_level(national_figures, name, key, level):
     assert national_figures[name][key] >= level, json.dumps(national_figures[name])
