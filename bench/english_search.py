@@ -15,7 +15,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.measure import latency, machine, table, time_calls  # noqa: E402
+from bench.measure import encode_every_question, latency, machine, table, time_calls  # noqa: E402
 from knowledge_base import index as kb_index  # noqa: E402
 from knowledge_base.config import Settings  # noqa: E402
 from knowledge_base.normalize import looks_english  # noqa: E402
@@ -34,6 +34,7 @@ def main() -> int:
     english = [q for q in questions if looks_english(q)]
     settings = Settings.from_env()
     built = kb_index.load(settings)
+    encode_every_question(built)  # each variant encodes the question itself
     print(f"English search benchmark, {machine()}")
     print(f"index {settings.index_dir} ({len(built.procedures)} procedures, {len(built.passages)} passages), "
           f"{len(english)} of {len(questions)} questions detected as English, {args.rounds} rounds")

@@ -14,13 +14,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.measure import interleaved, print_ab  # noqa: E402
+from bench.measure import dev_search_ab  # noqa: E402
 from knowledge_base.config import Settings  # noqa: E402
-from knowledge_base.evaluate import read_questions  # noqa: E402
 from knowledge_base.index import load  # noqa: E402
 from knowledge_base.retrieval import ProcedureSearch  # noqa: E402
-
-QUESTIONS = ("dev_questions.jsonl", "national_dev.jsonl", "english_dev.jsonl")
 
 
 def main() -> None:
@@ -31,12 +28,7 @@ def main() -> None:
     exact = ProcedureSearch(index)
     baseline = ProcedureSearch(index)
     baseline._vectors = None  # the search as it was: dense evidence from the nearest passages only
-    texts = [q["question"] for name in QUESTIONS
-             for q in read_questions(REPO / "tests" / "knowledge_base" / name)]
-    samples = interleaved({"baseline": baseline.search, "exact dense": exact.search}, texts, args.rounds)
-    print(f"{index.manifest['procedures']} procedures, {index.manifest['passages']} passages, "
-          f"{len(texts)} dev questions × {args.rounds} rounds")
-    print_ab(samples, "baseline")
+    dev_search_ab(index, {"baseline": baseline.search, "exact dense": exact.search}, args.rounds)
 
 
 if __name__ == "__main__":

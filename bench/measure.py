@@ -7,11 +7,14 @@ import platform
 import time
 from collections import defaultdict
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
 
 CORES = os.cpu_count() or 1
+DEV_QUESTIONS = [Path(__file__).resolve().parents[1] / "tests" / "knowledge_base" / name
+                 for name in ("dev_questions.jsonl", "national_dev.jsonl", "english_dev.jsonl")]
 
 
 def latency(samples: Iterable[float]) -> dict:
@@ -48,6 +51,30 @@ def interleaved(calls: dict[str, Callable[[str], object]], texts: list[str], rou
                 call(text)
                 samples[name].append(time.perf_counter() - start)
     return samples
+
+
+def encode_every_question(built) -> None:
+    """Switch off the encoder's cache of recent questions (knowledge_base/encoder.py) on this index, so
+    that a variant timed after another on the same question pays for encoding it too."""
+    cache = getattr(built.encoder, "query_vectors", None)
+    if cache is not None:
+        cache.size = 0
+        cache.clear()
+
+
+def dev_search_ab(built, searches: dict[str, Callable[[str], object]], rounds: int) -> list[str]:
+    """The A/B of a search change: each variant's whole search over the dev questions, interleaved,
+    every question encoded by each variant; prints the index and the counts, then p50/p95 and the
+    ratio against the variant named "baseline". Returns the questions."""
+    from knowledge_base.evaluate import read_questions
+
+    encode_every_question(built)
+    texts = [q["question"] for path in DEV_QUESTIONS for q in read_questions(path)]
+    samples = interleaved(searches, texts, rounds)
+    print(f"{built.manifest['procedures']} procedures, {built.manifest['passages']} passages, "
+          f"{len(texts)} dev questions × {rounds} rounds")
+    print_ab(samples, "baseline")
+    return texts
 
 
 def print_ab(samples: dict[str, list[float]], baseline: str) -> None:

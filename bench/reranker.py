@@ -17,13 +17,10 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
-from bench.measure import interleaved, print_ab  # noqa: E402
+from bench.measure import dev_search_ab  # noqa: E402
 from knowledge_base.config import Settings  # noqa: E402
-from knowledge_base.evaluate import read_questions  # noqa: E402
 from knowledge_base.index import load  # noqa: E402
 from knowledge_base.retrieval import ProcedureSearch  # noqa: E402
-
-QUESTIONS = ("dev_questions.jsonl", "national_dev.jsonl", "english_dev.jsonl")
 
 
 def main() -> None:
@@ -33,12 +30,7 @@ def main() -> None:
     index = load(Settings.from_env())
     reranked = ProcedureSearch(index)
     baseline = ProcedureSearch(index, reranker=False)  # the fused order as it was
-    texts = [q["question"] for name in QUESTIONS
-             for q in read_questions(REPO / "tests" / "knowledge_base" / name)]
-    samples = interleaved({"baseline": baseline.search, "reranked": reranked.search}, texts, args.rounds)
-    print(f"{index.manifest['procedures']} procedures, {index.manifest['passages']} passages, "
-          f"{len(texts)} dev questions × {args.rounds} rounds")
-    print_ab(samples, "baseline")
+    texts = dev_search_ab(index, {"baseline": baseline.search, "reranked": reranked.search}, args.rounds)
     # the reranking step alone, on scores already computed: the fused order vs reordered
     step: dict[str, list[float]] = {"fused order": [], "reranked order": []}
     for text in texts:

@@ -24,7 +24,8 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
-from bench.measure import Stopwatch, latency, machine, memory_mb, section, table, time_calls, verdict  # noqa: E402
+from bench.measure import (Stopwatch, encode_every_question, latency, machine, memory_mb, section, table,  # noqa: E402
+                           time_calls, verdict)
 
 memory_at_start = memory_mb()
 
@@ -136,9 +137,17 @@ def whole_search(full, curated, questions: list[str], threads: dict, *, quick: b
     """p50/p95/p99 of ProcedureSearch.search with query encoding timed apart, modes interleaved
     per question so a busy neighbour affects them alike."""
     clock = Stopwatch()
+    model_encoder = hasattr(full.encoder, "through_encode")  # not the hashing encoder
+    if model_encoder:
+        # every question is encoded: the figures are the forward pass's, not the repeated-question cache's
+        encode_every_question(full)
+        # the baseline: questions through sentence-transformers' encode(), as before knowledge_base/bert.py
+        through_encode = dataclasses.replace(full, encoder=full.encoder.through_encode())
+        clock.patch(through_encode.encoder, "encode_queries", "encode")
     clock.patch(full.encoder, "encode_queries", "encode")  # one encoder object serves both indexes
     searchers = {
         "hybrid, full": ProcedureSearch(full),
+        **({"hybrid, full, encode()": ProcedureSearch(through_encode)} if model_encoder else {}),
         "BM25-only, full": ProcedureSearch(full, use_dense=False),
         "dense-only, full": ProcedureSearch(full, use_lexical=False),
         "hybrid, curated": ProcedureSearch(curated),
@@ -188,7 +197,8 @@ def whole_search(full, curated, questions: list[str], threads: dict, *, quick: b
     with section(f"whole search on the real index as configured (torch {configured[0]} threads, faiss "
                  f"{configured[1]}), {len(sample)} of {len(questions)} eval questions, ms per question"):
         print(size)
-        as_configured = run(["hybrid, full", "BM25-only, full"], sample, 1)
+        as_configured = run([m for m in ("hybrid, full", "hybrid, full, encode()", "BM25-only, full")
+                             if m in searchers], sample, 1)
         print_run(as_configured)
 
     torch.set_num_threads(1)
@@ -226,14 +236,30 @@ def whole_search(full, curated, questions: list[str], threads: dict, *, quick: b
     torch.set_num_threads(configured[0])
     faiss.omp_set_num_threads(configured[1])
 
+    if model_encoder:
+        with section("query encoding of a question asked before (the encoder's cache of recent questions)"):
+            encoder = full.encoder
+            encoder.query_vectors.size = 1024
+            encoder.encode_queries(questions)
+            print(table(["", "p50 ms", "p95 ms"], [["encode_queries, cached question",
+                        *(latency(time_calls(lambda i: encoder.encode_queries([questions[i]]), len(questions)))[p]
+                          for p in ("p50", "p95"))]]))
+            encode_every_question(full)
+
     hybrid_configured = as_configured["hybrid, full"]["total"]["p95"]
     hybrid_single = single["hybrid, full"]["total"]["p95"]
-    return [
+    targets = [
         [f"whole search incl. encoding p95 <= {TARGET_SEARCH_P95_MS:g} ms, full index, as configured",
          f"{hybrid_configured:.1f} ms", verdict(hybrid_configured, TARGET_SEARCH_P95_MS)],
         [f"whole search incl. encoding p95 <= {TARGET_SEARCH_P95_MS:g} ms, full index, single-threaded",
          f"{hybrid_single:.1f} ms", verdict(hybrid_single, TARGET_SEARCH_P95_MS)],
     ]
+    for how, results in (("as configured", as_configured), ("single-threaded", single)):
+        if model_encoder:
+            p95 = results["hybrid, full, encode()"]["total"]["p95"]
+            targets.append([f"  the same {how}, questions through encode() (before bert.py)", f"{p95:.1f} ms",
+                            verdict(p95, TARGET_SEARCH_P95_MS)])
+    return targets
 
 
 def real_passage_vectors(built) -> np.ndarray | None:

@@ -7,8 +7,10 @@
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import threading
+from collections import OrderedDict
 from typing import Protocol
 
 import numpy as np
@@ -16,6 +18,9 @@ import numpy as np
 from .normalize import folded_text
 
 MAX_TOKENS = 128
+# vectors of the last questions asked, by their prepared text: citizens ask the same few things
+# ("đăng ký khai sinh"), and a repeated question then costs a copy instead of a forward pass
+QUERY_CACHE_SIZE = 1024
 
 
 class Encoder(Protocol):
@@ -54,10 +59,42 @@ class HashingEncoder:
     encode_documents = encode_queries
 
 
-class SentenceTransformerEncoder:
-    """A sentence-transformers model; prefixes are for models trained with them (e5: "query: ")."""
+class QueryVectors:
+    """A bounded least-recently-used map from prepared question text to its vector."""
 
-    def __init__(self, model, name: str, *, fold_input: bool, query_prefix: str = "", document_prefix: str = ""):
+    def __init__(self, size: int = QUERY_CACHE_SIZE):
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def get(self, text: str) -> np.ndarray | None:
+        vector = self._vectors.get(text)
+        if vector is not None:
+            self._vectors.move_to_end(text)
+        return vector
+
+    def put(self, text: str, vector: np.ndarray) -> None:
+        if self.size <= 0:
+            return
+        self._vectors[text] = vector
+        self._vectors.move_to_end(text)
+        while len(self._vectors) > self.size:
+            self._vectors.popitem(last=False)
+
+    def clear(self) -> None:
+        self._vectors.clear()
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model; prefixes are for models trained with them (e5: "query: ").
+
+    Questions go through a lean forward pass when the model is a plain BERT with mean pooling
+    (bert.py: same vectors, a fraction of encode()'s per-call cost), one at a time without padding;
+    documents, batched at build time, through encode()."""
+
+    def __init__(self, model, name: str, *, fold_input: bool, query_prefix: str = "", document_prefix: str = "",
+                 lean_questions: bool = True):
+        from .bert import BertQuestionForward
+
         self._model = model
         self.name = name
         dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
@@ -68,30 +105,50 @@ class SentenceTransformerEncoder:
         self._lock = threading.Lock()  # torch modules are not re-entrant across threads
         # procedure names and summaries fit; longer text costs time and adds little
         model.max_seq_length = min(getattr(model, "max_seq_length", None) or MAX_TOKENS, MAX_TOKENS)
+        self.question_forward = BertQuestionForward.for_model(model) if lean_questions else None
+        self.query_vectors = QueryVectors()
 
-    def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
-        with self._lock:
-            return self._encode_unlocked(texts, prefix)
+    def _prepare(self, texts: list[str], prefix: str) -> list[str]:
+        return [prefix + (folded_text(t) if self._fold else t) for t in texts]
 
-    def _encode_unlocked(self, texts: list[str], prefix: str) -> np.ndarray:
-        prepared = [prefix + (folded_text(t) if self._fold else t) for t in texts]
+    def _encode_unlocked(self, prepared: list[str]) -> np.ndarray:
         vectors = self._model.encode(prepared, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
-        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(prepared), self.dim)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         import torch
 
+        prepared = self._prepare(texts, self._query_prefix)
         # one short question: two threads gain nothing and stall when the other core is busy
         with self._lock:
             threads = torch.get_num_threads()
             torch.set_num_threads(1)
             try:
-                return self._encode_unlocked(texts, self._query_prefix)
+                return np.stack([self._question_vector(text) for text in prepared]) if prepared else (
+                    np.zeros((0, self.dim), np.float32))
             finally:
                 torch.set_num_threads(threads)
 
+    def _question_vector(self, text: str) -> np.ndarray:
+        vector = self.query_vectors.get(text)
+        if vector is None:
+            vector = (self.question_forward.encode(text) if self.question_forward is not None
+                      else self._encode_unlocked([text])[0])
+            vector = np.asarray(vector, dtype=np.float32)
+            self.query_vectors.put(text, vector)
+        return vector
+
+    def through_encode(self) -> "SentenceTransformerEncoder":
+        """The same model answering questions through encode(), as before bert.py (the benchmarks'
+        baseline); it shares the model and its lock."""
+        sibling = copy.copy(self)
+        sibling.question_forward = None
+        sibling.query_vectors = QueryVectors(self.query_vectors.size)
+        return sibling
+
     def encode_documents(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts, self._document_prefix)
+        with self._lock:
+            return self._encode_unlocked(self._prepare(texts, self._document_prefix))
 
 
 _cache: dict[str, Encoder] = {}
