@@ -13,6 +13,7 @@ in turn at each level, so a change in the machine's other load hits them alike:
 
     .venvs/app/bin/python bench/dialogue_latency.py           # full run, 15-20 minutes on 2 cores
     .venvs/app/bin/python bench/dialogue_latency.py --quick   # about 7 minutes, every 4th question for accuracy
+    .venvs/app/bin/python bench/dialogue_latency.py --long-only --before /tmp/before  # ~10 minutes
     # A/B against an earlier commit, without touching the work tree:
     git archive <commit> | tar -x -C /tmp/before && mkdir /tmp/before/models \
       && (cd /tmp/before && RASA_TELEMETRY_ENABLED=false <repo>/.venvs/rasa/bin/rasa train --fixed-model-name tthc --out models)
@@ -64,6 +65,7 @@ RUNS = {  # turns and seconds per level and system (think_cap: with think time),
 }
 ACCURACY_CONCURRENCY = 4
 OURS, BEFORE, RS = "ours", "before", "ResponseSelector"
+LONG_ROUNDS = 2  # --long-only: the long conversation of each system, in turn, this many times
 
 
 @dataclass
@@ -85,6 +87,9 @@ def main() -> int:
     parser.add_argument("--before", type=Path, help="an earlier tree to measure side by side (its model in "
                         "models/tthc.tar.gz or --before-model)")
     parser.add_argument("--before-model", type=Path, help="the model of the --before tree")
+    parser.add_argument("--long-only", action="store_true",
+                        help=f"only the long conversation, {LONG_ROUNDS} rounds of ours and before in turn, "
+                             "without the ResponseSelector baseline")
     args = parser.parse_args()
     run = RUNS["quick" if args.quick else "full"]
     started = time.perf_counter()
@@ -111,12 +116,18 @@ def main() -> int:
           f"({sum(1 for q in questions if q.expected_id)} in scope, {sum(1 for q in questions if not q.expected_id)} out)")
 
     with tempfile.TemporaryDirectory(prefix="dialogue-bench-") as tmp_name, ExitStack() as stack:
-        systems = start_systems(Path(tmp_name), stack, rasa_bin, app_python, trees)
+        systems = start_systems(Path(tmp_name), stack, rasa_bin, app_python, trees, baseline_too=not args.long_only)
         print(f"ready after {time.perf_counter() - started:.0f} s: " + "; ".join(
             f"{s.name} {s.rasa.url}" + (f" -> {s.actions.url}" if s.actions else "") for s in systems.values()))
         for system in systems.values():
             warm_up(system)
         ours = [systems[name] for name in (OURS, BEFORE) if name in systems]
+        if args.long_only:
+            rounds = [{s.name: long_conversation(s, questions, run, systems) for s in ours}
+                      for _ in range(LONG_ROUNDS)]
+            long_summary([s.name for s in ours], rounds)
+            print(f"\ntotal {time.perf_counter() - started:.0f} s; {machine()}")
+            return 0
 
         mixed = mixed_load(ours, questions, run, systems)
         same = side_by_side(list(systems.values()), questions, run, systems)
@@ -165,7 +176,7 @@ def question_turn_actions(tree: Path) -> list[str]:
 
 
 def start_systems(tmp: Path, stack: ExitStack, rasa_bin: Path, app_python: Path,
-                  trees: dict[str, tuple[Path, Path]]) -> dict[str, System]:
+                  trees: dict[str, tuple[Path, Path]], baseline_too: bool = True) -> dict[str, System]:
     """Ours (and before), and the ResponseSelector baseline trained meanwhile in tmp."""
     base_env = dict(os.environ, RASA_TELEMETRY_ENABLED="false",
                     DATABASE_URL=f"sqlite:///{tmp / 'app.db'}",  # unanswered questions go to tmp, not var/app.db
@@ -173,43 +184,30 @@ def start_systems(tmp: Path, stack: ExitStack, rasa_bin: Path, app_python: Path,
                     KB_INDEX_DIR=os.environ.get("KB_INDEX_DIR", str(REPO / "var" / "index")),
                     KB_RECORDS_DIRS=os.environ.get("KB_RECORDS_DIRS", os.pathsep.join(
                         str(d) for d in (REPO / "knowledge_base" / "records", REPO / "var" / "records"))))
-    project = tmp / "response-selector"
-    procedures = baseline.write_project(project, CURATED, REPO / "data" / "nlu")
 
     def start(server: Server) -> Server:
         stack.callback(server.stop)
         return server.start()
 
-    # Training competes with the start-up of our servers only, never with a measurement.
-    print(f"training the ResponseSelector baseline in a tmp project ({procedures} procedures, DIET "
-          f"{baseline.DIET_EPOCHS} epochs, ResponseSelector {baseline.RESPONSE_SELECTOR_EPOCHS}) while our "
-          f"servers start", flush=True)
-    training_started = time.perf_counter()
-    training = start(Server("training", baseline.train_argv(rasa_bin, project), cwd=project,
-                            env=base_env | {"PYTHONPATH": str(REPO)}, port=0, ready_path="", log=tmp / "train.log"))
-    systems = {}
-    for name, (tree, model) in trees.items():
-        env = base_env | {"PYTHONPATH": str(tree)}
-        action_port, rasa_port = free_port(), free_port()
-        endpoints = tmp / f"endpoints-{name}.yml"
-        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-                             "tracker_store:\n  type: InMemoryTrackerStore\nlock_store:\n  type: in_memory\n")
-        actions = start(Server(f"{name} actions", [str(app_python), "-m", "rasa_sdk", "--actions", "actions",
-                                                   "--port", str(action_port)],
-                               cwd=tree, env=env, port=action_port, ready_path="/health",
-                               log=tmp / f"actions-{name}.log"))
-        # as that tree's scripts/run starts Rasa: through bot.rasa_server where it exists
-        entry = ([str(rasa_bin.parent / "python"), "-m", "bot.rasa_server"]
-                 if (tree / "bot" / "rasa_server.py").exists() else [str(rasa_bin)])
-        rasa = start(Server(f"{name} Rasa", [*entry, "run", "--enable-api", "-m", str(model.resolve()), "--port",
-                                             str(rasa_port), "--credentials", "credentials.yml", "--endpoints",
-                                             str(endpoints)],
-                            cwd=tree, env=env, port=rasa_port, ready_path="/status", log=tmp / f"rasa-{name}.log"))
-        systems[name] = System(name, rasa, actions, tree)
+    if baseline_too:
+        project = tmp / "response-selector"
+        procedures = baseline.write_project(project, CURATED, REPO / "data" / "nlu")
+        # Training competes with the start-up of our servers only, never with a measurement.
+        print(f"training the ResponseSelector baseline in a tmp project ({procedures} procedures, DIET "
+              f"{baseline.DIET_EPOCHS} epochs, ResponseSelector {baseline.RESPONSE_SELECTOR_EPOCHS}) while our "
+              f"servers start", flush=True)
+        training_started = time.perf_counter()
+        training = start(Server("training", baseline.train_argv(rasa_bin, project), cwd=project,
+                                env=base_env | {"PYTHONPATH": str(REPO)}, port=0, ready_path="",
+                                log=tmp / "train.log"))
+    systems = {name: start_ours(tmp, start, rasa_bin, app_python, base_env, name, tree, model)
+               for name, (tree, model) in trees.items()}
     deadline = time.monotonic() + START_TIMEOUT
     for system in systems.values():
         system.actions.wait_ready(deadline)
         system.rasa.wait_ready(deadline)
+    if not baseline_too:
+        return systems
     try:
         code = training.process.wait(timeout=max(1.0, TRAIN_TIMEOUT - (time.perf_counter() - training_started)))
     except subprocess.TimeoutExpired:
@@ -227,6 +225,28 @@ def start_systems(tmp: Path, stack: ExitStack, rasa_bin: Path, app_python: Path,
     selector.wait_ready(time.monotonic() + START_TIMEOUT)
     systems[RS] = System(RS, selector)
     return systems
+
+
+def start_ours(tmp: Path, start, rasa_bin: Path, app_python: Path, base_env: dict, name: str, tree: Path,
+               model: Path) -> System:
+    """A tree's Rasa and action server, started (not yet ready)."""
+    env = base_env | {"PYTHONPATH": str(tree)}
+    action_port, rasa_port = free_port(), free_port()
+    endpoints = tmp / f"endpoints-{name}.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+                         "tracker_store:\n  type: InMemoryTrackerStore\nlock_store:\n  type: in_memory\n")
+    actions = start(Server(f"{name} actions", [str(app_python), "-m", "rasa_sdk", "--actions", "actions",
+                                               "--port", str(action_port)],
+                           cwd=tree, env=env, port=action_port, ready_path="/health",
+                           log=tmp / f"actions-{name}.log"))
+    # as that tree's scripts/run starts Rasa: through bot.rasa_server where it exists
+    entry = ([str(rasa_bin.parent / "python"), "-m", "bot.rasa_server"]
+             if (tree / "bot" / "rasa_server.py").exists() else [str(rasa_bin)])
+    rasa = start(Server(f"{name} Rasa", [*entry, "run", "--enable-api", "-m", str(model.resolve()), "--port",
+                                         str(rasa_port), "--credentials", "credentials.yml", "--endpoints",
+                                         str(endpoints)],
+                        cwd=tree, env=env, port=rasa_port, ready_path="/status", log=tmp / f"rasa-{name}.log"))
+    return System(name, rasa, actions, tree)
 
 
 def all_servers(systems: dict[str, System]) -> dict[str, Server]:
@@ -320,22 +340,39 @@ def long_conversation(system: System, questions, run: dict, systems: dict) -> di
     sender = f"long-{uuid.uuid4().hex[:8]}"
     print(f"\n== {system.name}: one citizen, up to {turns} turns ({run['long_cap']:.0f} s cap) in one conversation "
           f"session", flush=True)
+    samples: list[float] = []
+    cpu_ms = {role: [] for role in system.servers}  # CPU ms per turn of each server, per block of 20 turns
+    early = None
     with CpuShare(all_servers(systems)) as cpu:
-        samples = citizens.long_conversation(system.rasa.url, texts[:20], sender, time_cap=run["long_cap"])
-        early = hops.tracker(system.rasa.url, sender)
-        samples += citizens.long_conversation(system.rasa.url, texts[20:], sender,
-                                              time_cap=run["long_cap"] - sum(samples))
+        for start in range(0, len(texts), 20):
+            if sum(samples) >= run["long_cap"]:
+                break
+            used = {role: server.cpu_seconds() for role, server in system.servers.items()}
+            block = citizens.long_conversation(system.rasa.url, texts[start:start + 20], sender,
+                                               time_cap=run["long_cap"] - sum(samples))
+            for role, server in system.servers.items():
+                cpu_ms[role].append((server.cpu_seconds() - used[role]) * 1000 / max(len(block), 1))
+            samples += block
+            if early is None:
+                early = hops.tracker(system.rasa.url, sender)
         late = hops.tracker(system.rasa.url, sender)
     blocks = [samples[i:i + 20] for i in range(0, len(samples), 20)]
     print("p50 ms per block of 20 turns: " + ", ".join(f"{statistics.median(b) * 1000:.0f}" for b in blocks))
+    for role, values in cpu_ms.items():
+        print(f"{role} CPU ms per turn, per block of 20 turns: " + ", ".join(f"{v:.0f}" for v in values))
     size = lambda state: len(json.dumps(state).encode()) / 1024  # noqa: E731
     first, last = statistics.median(samples[:20]) * 1000, statistics.median(samples[-20:]) * 1000
-    print(table(["turns", "p50 ms", "events in tracker", "tracker JSON KB"],
-                [["1-20", first, len(early["events"]), size(early)],
-                 [f"{len(samples) - 19}-{len(samples)}", last, len(late["events"]), size(late)],
-                 ["last / first", last / first, len(late["events"]) / len(early["events"]), size(late) / size(early)]]))
-    print(f"   {cpu}")
-    return {"first": first, "last": last, "tracker": late, "turns": len(samples)}
+    roles = list(cpu_ms)
+    print(table(["turns", "p50 ms", *(f"{role} CPU ms/turn" for role in roles), "events in tracker",
+                 "tracker JSON KB"],
+                [["1-20", first, *(cpu_ms[r][0] for r in roles), len(early["events"]), size(early)],
+                 [f"{len(samples) - len(blocks[-1]) + 1}-{len(samples)}", last, *(cpu_ms[r][-1] for r in roles),
+                  len(late["events"]), size(late)],
+                 ["last / first", last / first, *(cpu_ms[r][-1] / cpu_ms[r][0] for r in roles),
+                  len(late["events"]) / len(early["events"]), size(late) / size(early)]]))
+    print(f"   {cpu}\n   CPU ms/turn: CPU time of the server (and its children) during the block, per turn: "
+          f"steadier than latency when other work shares the cores")
+    return {"first": first, "last": last, "tracker": late, "turns": len(samples), "cpu_ms": cpu_ms}
 
 
 # --- where the time goes --------------------------------------------------------------------------------
@@ -447,6 +484,24 @@ def accuracies(ours: list[System], selector: System, questions, run: dict, syste
 
 # --- summary --------------------------------------------------------------------------------------------
 
+def long_summary(ours: list[str], rounds: list[dict]) -> None:
+    print(f"\n== summary: the long conversation, {len(rounds)} rounds (ours, before, ours, before...)")
+    rows = []
+    for name in ours:
+        for number, runs in enumerate(rounds, 1):
+            run, rasa = runs[name], runs[name]["cpu_ms"]["rasa"]
+            rows.append([name, number, run["turns"], run["first"], run["last"], run["last"] / run["first"],
+                         rasa[0], rasa[-1], rasa[-1] / rasa[0]])
+    if BEFORE in ours:
+        for number, runs in enumerate(rounds, 1):
+            ours_cpu, before_cpu = runs[OURS]["cpu_ms"]["rasa"], runs[BEFORE]["cpu_ms"]["rasa"]
+            rows.append([f"{OURS} / {BEFORE}", number, None, runs[OURS]["first"] / runs[BEFORE]["first"],
+                         runs[OURS]["last"] / runs[BEFORE]["last"], None, ours_cpu[0] / before_cpu[0],
+                         ours_cpu[-1] / before_cpu[-1], None])
+    print(table(["system", "round", "turns", "p50 ms turns 1-20", "p50 ms last 20", "last / first",
+                 "Rasa CPU ms/turn 1-20", "last 20", "last / first"], rows))
+
+
 def summary(ours: list[str], mixed: dict, same: dict, accuracy: dict, long_runs: dict, timed_hops: dict) -> None:
     print(f"\n== summary (target of issue 4: p95 ≤ {TARGET_P95_MS_AT_20:.0f} ms at 20 concurrent citizens)")
     names = (*ours, RS)
@@ -488,6 +543,8 @@ def summary(ours: list[str], mixed: dict, same: dict, accuracy: dict, long_runs:
     add("long conversation: p50 last 20 / first 20 turns",
         {name: long_runs[name]["last"] / long_runs[name]["first"] for name in ours}, "≈ 1 (flat)")
     add("long conversation: p50 ms of the last 20 turns", {name: long_runs[name]["last"] for name in ours})
+    add("long conversation: Rasa CPU ms/turn, last 20 / first 20",
+        {name: long_runs[name]["cpu_ms"]["rasa"][-1] / long_runs[name]["cpu_ms"]["rasa"][0] for name in ours})
     ratios = ([f"{OURS} / {BEFORE}"] if BEFORE in ours else []) + [f"{OURS} / RS"]
     print(table(["metric", *names, *ratios, "target", "verdict"], rows))
     print(f"   verdict: {' / '.join(ours)}.")

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
+import bot.rasa_server
+
 REPO = Path(__file__).resolve().parents[2]
 RASA_PYTHON = REPO / ".venvs" / "rasa" / "bin" / "python"
+MODEL = REPO / "models" / "tthc.tar.gz"
 
 # Each response is checked by Rasa's own validation and by the installed one; the outcomes and the
 # error messages must be the same.
@@ -51,7 +54,9 @@ def test_the_validator_built_once_accepts_and_refuses_exactly_what_rasa_does():
                                                                  "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert done.returncode == 0, done.stderr[-2000:]
     found = json.loads(done.stdout.strip().splitlines()[-1])
-    assert found["installed"] == ["action-response validator built once", "event types looked up in a table"]
+    assert found["installed"] == ["action-response validator built once", "event types looked up in a table",
+                                  f"policies featurise the last {bot.rasa_server.STATES_WINDOW} dialogue steps",
+                                  "SQL session start looked up once", "trackers kept live between turns"]
     for case, (rasa_says, ours_says) in zip(CASES, found["outcomes"]):
         assert ours_says == rasa_says, case
     assert [o[0][0] for o in found["outcomes"]] == ["ok"] * 3 + ["ValidationError"] * 5
@@ -91,3 +96,35 @@ def test_event_types_resolve_to_the_same_classes_as_rasas_own_lookup():
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert found["names"] > 20 and found["same"]
     assert found["events"] == ["UserUttered", "SlotSet", "ActionExecuted", "BotUttered"]
+
+
+def test_the_states_window_comes_from_the_environment():
+    assert bot.rasa_server.states_window({}) == bot.rasa_server.STATES_WINDOW
+    assert bot.rasa_server.states_window({"RASA_STATES_WINDOW": " 8 "}) == 8
+    assert bot.rasa_server.states_window({"RASA_STATES_WINDOW": "0"}) == 0  # off: Rasa featurises every step
+    with pytest.raises(ValueError):
+        bot.rasa_server.states_window({"RASA_STATES_WINDOW": "-1"})
+
+
+@pytest.mark.skipif(not RASA_PYTHON.exists() or not MODEL.exists(), reason="no Rasa environment or trained model")
+def test_long_conversations_get_the_same_states_and_predictions_with_the_window():
+    # ~40 s: the trained model's policies at every action of a 150-turn conversation made of the
+    # conversation tests and stories, and of a 75-turn one of shuffled intents, actions, forms and
+    # hidden rule turns; with Rasa's featurisation and with windows of 20 and of the longest rule
+    done = subprocess.run([str(RASA_PYTHON), str(REPO / "tests" / "bot" / "rasa_predictions_compared.py"), str(MODEL),
+                           "150"], capture_output=True, text=True, cwd=REPO, timeout=900,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "TF_CPP_MIN_LOG_LEVEL": "3",
+                               "RASA_TELEMETRY_ENABLED": "false"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    # every rule (and unhappy-loop rule) fits in the window, so a window can only cut what no rule reads
+    assert found["longest_rule"] <= bot.rasa_server.STATES_WINDOW
+    assert found["windows"] == [bot.rasa_server.STATES_WINDOW, found["longest_rule"]]
+    stories, shuffled = found["stories"], found["shuffled"]
+    assert stories["n_different"] == 0, stories["different"]
+    assert shuffled["n_different"] == 0, shuffled["different"]
+    # the comparison reached long conversations, hidden rule turns, memorised stories and cut windows
+    assert stories["turns"] >= 150 and stories["predictions"] > 300 and shuffled["predictions"] > 150
+    assert stories["hidden_steps"] > 50 and shuffled["hidden_steps"] > 50
+    assert stories["decided_by"]["memorised, whoever won"] > 20
+    assert stories["windowed"] > 1000 and shuffled["windowed"] > 500
