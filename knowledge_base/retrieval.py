@@ -66,6 +66,9 @@ class Hit:
     lexical: float = 0.0
     dense: float = 0.0
     variants: tuple[str, ...] = ()  # the same procedure at other levels or places (variants.py)
+    # the reranker's probability that this is the procedure meant, among the choices it reordered
+    # (None without a reranker): how close two choices really are, whatever their fused scores
+    confidence: float | None = None
 
     def as_json(self) -> dict:
         return {"id": self.id, "name": self.name, "score": round(self.score, 4), "aspect": self.aspect}
@@ -220,7 +223,10 @@ class ProcedureSearch:
         text = validate_query(query)
         scores = self.score_procedures(text)
         fused = scores.fused
-        order = self.reranked(scores, k, level) if self.reranker is not None else self.ranked(fused, k, level)
+        if self.reranker is not None:
+            order, confidences = self.reranked_with_confidence(scores, k, level)
+        else:
+            order, confidences = self.ranked(fused, k, level), None
         question_aspect = asked_aspect(text)
         threshold = self.no_answer_below
         if self.no_answer_model is not None:
@@ -228,7 +234,7 @@ class ProcedureSearch:
                 return []
             threshold = 0.0  # the model decided for the question as a whole
         hits = []
-        for number, score, variants in order:
+        for rank, (number, score, variants) in enumerate(order):
             if score <= 0 or (score < threshold and not with_rejected):
                 break
             passage = (scores.lexical_passage[number] if scores.lexical[number] >= scores.dense[number]
@@ -240,6 +246,7 @@ class ProcedureSearch:
                 official_code=list(procedure.official_code),
                 lexical=float(scores.lexical[number]), dense=float(scores.dense[number]),
                 variants=tuple(self.index.procedure_ids[v] for v in variants if v != number),
+                confidence=None if confidences is None else float(confidences[rank]),
             ))
         return hits
 
@@ -268,12 +275,19 @@ class ProcedureSearch:
                  ) -> list[tuple[int, float, list[int]]]:
         """The k best choices after the learned reranker reordered the RERANK_DEPTH best by fused score
         (each keeps its fused score: the no-answer decision and the callers' thresholds read that)."""
+        return self.reranked_with_confidence(scores, k, level)[0]
+
+    def reranked_with_confidence(self, scores: ProcedureScores, k: int, level: str | None = None
+                                 ) -> tuple[list[tuple[int, float, list[int]]], np.ndarray]:
+        """`reranked`, and per choice the reranker's probability (a softmax over the choices it reordered)."""
         candidates = [c for c in self.ranked(scores.fused, max(k, RERANK_DEPTH), level) if c[1] > 0]
         if len(candidates) < 2:
-            return candidates[:k]
+            return candidates[:k], np.ones(len(candidates[:k]))
         values = self.reranker.scores(self.candidate_features(scores, candidates))
         order = np.argsort(-values, kind="stable")
-        return [candidates[i] for i in order[:k]]
+        probabilities = np.exp(values[order] - values[order[0]])
+        probabilities /= probabilities.sum()
+        return [candidates[i] for i in order[:k]], probabilities[:k]
 
     def candidate_features(self, scores: ProcedureScores, candidates: list[tuple[int, float, list[int]]]) -> np.ndarray:
         if self._candidate_features is None:  # built once: it reads every procedure's name

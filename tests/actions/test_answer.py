@@ -118,6 +118,20 @@ def test_close_hits_keeps_the_one_whose_full_name_is_asked():
     assert len(close_hits("thường trú", hits)) == 2
 
 
+def test_close_hits_follow_the_rerankers_confidence_when_there_is_one():
+    from knowledge_base.retrieval import Hit
+
+    # reordered by the reranker: fused scores no longer say which choices are close
+    hits = [Hit("dinh-chinh", "Đính chính Giấy chứng nhận đã cấp", 0.60, "overview", confidence=0.50),
+            Hit("dinh-chinh-lan-dau", "Đính chính Giấy chứng nhận đã cấp lần đầu", 0.64, "overview", confidence=0.40),
+            Hit("cap-lai", "Cấp lại Giấy chứng nhận", 0.61, "overview", confidence=0.05)]
+    assert [h.id for h in close_hits("sổ đỏ ghi sai tên", hits)] == ["dinh-chinh", "dinh-chinh-lan-dau"]
+    sure = [Hit(h.id, h.name, h.score, h.aspect, confidence=c) for h, c in zip(hits, (0.9, 0.05, 0.05))]
+    assert [h.id for h in close_hits("sổ đỏ ghi sai tên", sure)] == ["dinh-chinh"]  # close scores, sure reranker
+    tied = [Hit(h.id, h.name, s, h.aspect, confidence=c) for h, s, c in zip(hits, (0.972, 0.967, 0.8), (0.9, 0.05, 0.05))]
+    assert [h.id for h in close_hits("sổ đỏ ghi sai tên", tied)] == ["dinh-chinh", "dinh-chinh-lan-dau"]  # a tie
+
+
 def test_button_choice_answers_the_chosen_procedure_and_aspect(dispatcher, tracker_for, domain):
     tracker = tracker_for('/choose_procedure{"procedure_id":"cap-the-can-cuoc","aspect":"fee"}',
                           intent="choose_procedure",

@@ -125,3 +125,14 @@ def test_the_reranker_does_not_change_the_no_answer_decision(curated_index):
     search = ProcedureSearch(curated_index, reranker=weighted("fused", -1.0), no_answer_model=rejects_all)
     assert search.search("đăng ký khai sinh") == []
     assert search.search("đăng ký khai sinh", with_rejected=True)
+
+
+def test_hits_carry_the_rerankers_confidence_best_first(curated_index):
+    search = ProcedureSearch(curated_index, reranker=weighted("fused", 20.0))
+    hits = search.search("đăng ký khai sinh", k=DEPTH)
+    confidences = [h.confidence for h in hits]
+    assert all(c is not None and 0.0 < c <= 1.0 for c in confidences)
+    assert confidences == sorted(confidences, reverse=True) and sum(confidences) <= 1.0 + 1e-9
+    # a reranker sure of its first choice says so; without one there is no confidence
+    assert confidences[0] > 0.5
+    assert all(h.confidence is None for h in ProcedureSearch(curated_index, reranker=False).search("đăng ký khai sinh"))
