@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from .normalize import search_tokens
+from .phrases import Phrase, PhraseTable, phrases
 
 ACTIONS_FILE = Path(__file__).with_name("procedure_actions.yml")
 
@@ -22,33 +22,18 @@ class ActionLexiconError(ValueError):
     """procedure_actions.yml cannot be used; the message names the file and the kind."""
 
 
-_Phrase = tuple[tuple[str, str], ...]  # per word: folded form, accented key
-
-
-def _phrases(values: object, where: str) -> list[_Phrase]:
-    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+def _phrases(values: object, where: str) -> list[Phrase]:
+    found = phrases(values)
+    if found is None:
         raise ActionLexiconError(f"{where}: expected a list of phrases")
-    return [tuple((folded, key) for folded, key, _ in search_tokens(v)) for v in values]
+    return found
 
 
 class ActionLexicon:
-    def __init__(self, kinds: dict[str, tuple[list[_Phrase], list[_Phrase]]]):
+    def __init__(self, kinds: dict[str, tuple[list[Phrase], list[Phrase]]]):
         self.kinds = tuple(kinds)
-        # per side, the phrases by their first word: one pass takes the longest match at each word
-        self._name = self._table({k: v[0] for k, v in kinds.items()})
-        self._question = self._table({k: v[1] for k, v in kinds.items()})
-
-    @staticmethod
-    def _table(phrases: dict[str, list[_Phrase]]) -> dict[str, list[tuple[_Phrase, frozenset[str]]]]:
-        """By first word (folded), the phrases starting with it with their kinds, longest first."""
-        owners: dict[_Phrase, set[str]] = {}
-        for kind, items in phrases.items():
-            for phrase in items:
-                owners.setdefault(phrase, set()).add(kind)
-        table: dict[str, list[tuple[_Phrase, frozenset[str]]]] = {}
-        for phrase, kinds in sorted(owners.items(), key=lambda item: -len(item[0])):
-            table.setdefault(phrase[0][0], []).append((phrase, frozenset(kinds)))
-        return table
+        self._name = PhraseTable((p, kind) for kind, (names, _) in kinds.items() for p in names)
+        self._question = PhraseTable((p, kind) for kind, (_, questions) in kinds.items() for p in questions)
 
     @classmethod
     def load(cls, path: Path = ACTIONS_FILE) -> "ActionLexicon":
@@ -67,36 +52,14 @@ class ActionLexicon:
         return cls(kinds)
 
     def of_name(self, name: str) -> frozenset[str]:
-        return _match(self._name, search_tokens(name))
+        return self._name.labels(name)
 
     def of_question(self, texts: list[str]) -> frozenset[str]:
         """The kinds any version of the question (as typed, translated) asks for."""
         found: frozenset[str] = frozenset()
         for text in texts:
-            found |= _match(self._question, search_tokens(text))
+            found |= self._question.labels(text)
         return found
-
-
-def _same(word: tuple[str, str], token: tuple[str, str, bool]) -> bool:
-    folded, key = word
-    return token[0] == folded and (not token[2] or token[1] == key)
-
-
-def _match(table: dict[str, list[tuple[_Phrase, frozenset[str]]]],
-           tokens: list[tuple[str, str, bool]]) -> frozenset[str]:
-    """Left to right, the longest phrase starting at each word; its words are used up."""
-    found: set[str] = set()
-    start = 0
-    while start < len(tokens):
-        size = 1
-        for phrase, kinds in table.get(tokens[start][0], ()):
-            if start + len(phrase) <= len(tokens) and all(
-                    _same(w, t) for w, t in zip(phrase, tokens[start:start + len(phrase)])):
-                found |= kinds
-                size = len(phrase)
-                break
-        start += size
-    return frozenset(found)
 
 
 @lru_cache(maxsize=1)

@@ -50,16 +50,18 @@ def test_recall_at_5_reaches_the_target(figures):
     assert figures["recall_at_5"] >= 0.98, json.dumps(figures)
 
 
-# Issue 3's target not reached yet (measured 2026-11-23: rejected 0.761 since the refit on the
-# English dev questions too, 0.826 before it, 0.630 before the first fit).
+# Issue 3's target not reached yet (measured 2026-12-06: rejected 0.848, 39 of 46, since a subject of a
+# field the catalogue lacks asks for a surer answer (uncovered_fields.yml); 0.761 since the refit on
+# the English dev questions too, 0.826 before it, 0.630 before the first fit).
 # Strict: the day a change reaches it this fails, and the marker must come off.
-@pytest.mark.xfail(reason="target not reached yet: rejection measured 0.761", strict=True)
+@pytest.mark.xfail(reason="target not reached yet: rejection measured 0.848", strict=True)
 def test_out_of_scope_questions_are_rejected(figures):
     assert figures["out_of_scope_rejected"] >= 0.85, json.dumps(figures)
 
 
 # Regression guards at the level measured on 2026-11-23 (MRR 0.947 with the learned reranker, 0.942
-# before it, 0.952 with the action features of session 3; rejection 0.761): quality may rise, never silently fall. Rejection was 0.826 before the
+# before it, 0.952 with the action features of session 3; rejection 0.761, 0.848 with the uncovered
+# fields): quality may rise, never silently fall. Rejection was 0.826 before the
 # no-answer model was refitted with the English dev questions (35 of 46 rejected instead of 38; the dev
 # sets, which decide, improved).
 def test_mrr_does_not_fall_below_the_measured_level(figures):
@@ -67,7 +69,7 @@ def test_mrr_does_not_fall_below_the_measured_level(figures):
 
 
 def test_out_of_scope_rejection_does_not_fall_below_the_measured_level(figures):
-    assert figures["out_of_scope_rejected"] >= 0.76, json.dumps(figures)
+    assert figures["out_of_scope_rejected"] >= 0.84, json.dumps(figures)
 
 
 # The whole national catalogue (curated + 2,642 portal records), as scripts/setup builds it in var/index.
@@ -107,12 +109,17 @@ def test_national_figures_are_printed(national_figures, capsys):
 # a name carries and a question asks for as reranker features (procedure_actions.yml; session 3):
 # eval questions recall@1 0.900, recall@5 0.957, MRR 0.926; national questions recall@1 0.563,
 # recall@5 0.782, MRR 0.647; English test recall@1 0.692, recall@5 0.872, MRR 0.770; rejection
-# unchanged by construction.
+# unchanged by construction. Then (2026-12-06) the out-of-scope questions were checked against the
+# catalogue's records (not the system's answers): 3 eval questions have an answering portal procedure
+# and count in scope now (eval: 303 in scope, 37 out), which moved eval recall@1 0.900 -> 0.894 and MRR
+# 0.926 -> 0.921 with the search unchanged (the driving test and the income tax settlement are missed
+# at rank 1); then a subject of a field the catalogue lacks asks for a surer answer (uncovered.py):
+# rejection eval 0.784 -> 0.811, national questions 0.727 -> 0.818, English test 0.900, recall unchanged.
 @pytest.mark.parametrize("name, key, level", [
-    ("eval_questions", "recall_at_1", 0.90), ("eval_questions", "recall_at_5", 0.95),
-    ("eval_questions", "mrr", 0.925), ("eval_questions", "out_of_scope_rejected", 0.74),
+    ("eval_questions", "recall_at_1", 0.89), ("eval_questions", "recall_at_5", 0.95),
+    ("eval_questions", "mrr", 0.92), ("eval_questions", "out_of_scope_rejected", 0.81),
     ("national_questions", "recall_at_1", 0.56), ("national_questions", "recall_at_5", 0.78),
-    ("national_questions", "mrr", 0.645), ("national_questions", "out_of_scope_rejected", 0.72),
+    ("national_questions", "mrr", 0.645), ("national_questions", "out_of_scope_rejected", 0.81),
     ("english_test", "recall_at_1", 0.69), ("english_test", "recall_at_5", 0.87),
     ("english_test", "mrr", 0.77), ("english_test", "out_of_scope_rejected", 0.90),
 ])
@@ -121,7 +128,7 @@ def test_national_quality_does_not_fall_below_the_measured_level(national_figure
 
 
 @pytest.mark.xfail(reason="issue 9's targets not reached on the long tail: recall@1 0.563, recall@5 0.782, "
-                          "rejection 0.727 measured", strict=True)
+                          "rejection 0.818 measured", strict=True)
 def test_national_questions_reach_the_targets(national_figures):
     figures = national_figures["national_questions"]
     assert (figures["recall_at_1"] >= 0.90 and figures["recall_at_5"] >= 0.98

@@ -1,0 +1,68 @@
+"""Subjects of fields of government the index holds no procedures of (uncovered_fields.yml).
+
+"xin giấy phép bán thuốc lá" shares "giấy phép bán" with the retail licence for alcohol, and the
+no-answer model, which only sees how well the best match covers the question, lets it through. Such a
+question names a subject of a field the catalogue does not cover (Industry and Trade here; the
+national crawl has no Health, Education, Culture… procedures). When the question names one and none
+of the best few procedures mentions it anywhere in its record, the search asks for more certainty
+before answering (retrieval.py) and the bot can say which field the question belongs to. A subject
+that a procedure does mention stops counting for that procedure, so the list needs no change when the
+catalogue grows: a newly imported procedure that names "thuốc lá" answers such questions again.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .phrases import PhraseTable, phrases, spelled
+
+FIELDS_FILE = Path(__file__).with_name("uncovered_fields.yml")
+
+
+class UncoveredFieldsError(ValueError):
+    """uncovered_fields.yml cannot be used; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    phrase: str  # folded, as matched
+    field: str  # the field's name, as the bot says it
+
+
+class UncoveredFields:
+    def __init__(self, fields: dict[str, tuple[str, list]]):
+        self._table = PhraseTable((p, key) for key, (_, items) in fields.items() for p in items)
+        self._names = {key: name for key, (name, _) in fields.items()}
+
+    @classmethod
+    def load(cls, path: Path = FIELDS_FILE) -> "UncoveredFields":
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as error:
+            raise UncoveredFieldsError(f"{path}: {error}") from None
+        if not isinstance(data, dict) or not data:
+            raise UncoveredFieldsError(f"{path}: expected fields, each with a field name and phrases")
+        fields = {}
+        for key, entry in data.items():
+            if not isinstance(entry, dict) or set(entry) != {"field", "phrases"} or not isinstance(entry["field"], str):
+                raise UncoveredFieldsError(f"{path}: {key}: expected exactly the keys field (a name) and phrases")
+            found = phrases(entry["phrases"])
+            if found is None:
+                raise UncoveredFieldsError(f"{path}: {key}.phrases: expected a list of phrases")
+            fields[str(key)] = (entry["field"], found)
+        return cls(fields)
+
+    def subjects(self, text: str) -> set[Subject]:
+        return {Subject(spelled(phrase), self._names[key]) for phrase, keys in self._table.find(text) for key in keys}
+
+    def mentioned(self, texts: list[str]) -> set[str]:
+        """The phrases (folded) any of the texts mentions: a procedure's passages."""
+        return {spelled(phrase) for text in texts for phrase, _ in self._table.find(text)}
+
+
+@lru_cache(maxsize=1)
+def default_fields() -> UncoveredFields:
+    return UncoveredFields.load()

@@ -1,0 +1,58 @@
+"""Subjects of fields the catalogue lacks (knowledge_base/uncovered.py) and how the search uses them."""
+import pytest
+
+from knowledge_base.answerability import FEATURES as ANSWER_FEATURES, NoAnswerModel
+from knowledge_base.retrieval import UNCOVERED_ANSWER_BAR, ProcedureSearch
+from knowledge_base.uncovered import Subject, UncoveredFields, UncoveredFieldsError, default_fields
+
+
+def test_subjects_are_found_with_or_without_diacritics():
+    fields = default_fields()
+    assert Subject("thuoc la", "Công Thương") in fields.subjects("xin giấy phép bán thuốc lá")
+    assert Subject("thuoc la", "Công Thương") in fields.subjects("xin giay phep ban thuoc la")
+    assert {s.field for s in fields.subjects("mở phòng khám tư nhân cần gì")} == {"Y tế"}
+    assert fields.subjects("đăng ký khai sinh cho con") == set()
+
+
+def test_the_longest_phrase_is_taken(tmp_path):
+    path = tmp_path / "fields.yml"
+    path.write_text("a:\n  field: Giáo dục\n  phrases: [trường mầm non, mầm non]\n", encoding="utf-8")
+    assert UncoveredFields.load(path).subjects("thành lập trường mầm non") == {Subject("truong mam non", "Giáo dục")}
+
+
+def test_a_procedure_mentioning_the_subject_covers_it():
+    fields = default_fields()
+    assert "thuoc la" in fields.mentioned(["Cấp Giấy phép bán lẻ sản phẩm thuốc lá", "Hồ sơ gồm ..."])
+    assert fields.mentioned(["Giấy phép bán lẻ rượu"]) == set()
+
+
+@pytest.mark.parametrize("content, where", [
+    ("[]\n", "expected fields"),
+    ("a:\n  field: Y tế\n", "a: expected exactly the keys"),
+    ("a:\n  field: Y tế\n  phrases: [phòng khám, 3]\n", "a.phrases"),
+    ("a: [unclosed\n", "fields.yml"),
+])
+def test_a_broken_file_is_refused_with_its_name_and_entry(tmp_path, content, where):
+    path = tmp_path / "fields.yml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(UncoveredFieldsError, match="fields.yml") as error:
+        UncoveredFields.load(path)
+    assert where in str(error.value)
+
+
+def _model(probability_logit: float) -> NoAnswerModel:
+    n = len(ANSWER_FEATURES)
+    return NoAnswerModel(encoder="hashing-256", features=ANSWER_FEATURES, mean=(0.0,) * n, scale=(1.0,) * n,
+                         weights=(0.0,) * n, bias=probability_logit, threshold=0.35)
+
+
+def test_an_unmentioned_uncovered_subject_needs_a_surer_answer(curated_index):
+    unsure = ProcedureSearch(curated_index, no_answer_model=_model(0.0))  # probability 0.5: above 0.35
+    assert 0.35 < 0.5 < UNCOVERED_ANSWER_BAR
+    assert unsure.search("xin giấy phép bán lẻ rượu")  # no uncovered subject: answered
+    assert unsure.search("xin giấy phép bán thuốc lá") == []  # tobacco: no curated record mentions it
+    assert unsure.search("xin giấy phép bán thuốc lá", with_rejected=True)  # still there for staff tools
+    sure = ProcedureSearch(curated_index, no_answer_model=_model(3.0))  # probability 0.95
+    assert sure.search("xin giấy phép bán thuốc lá")
+    without = ProcedureSearch(curated_index, no_answer_model=_model(0.0), uncovered=False)
+    assert without.search("xin giấy phép bán thuốc lá")
