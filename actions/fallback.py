@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge_base.normalize import MAX_QUERY_CHARS, clean, fold
 
-from . import kb
+from . import kb, messages
 from .handoff import log_question, send_contact
 from .language import OTHER, detect_language
 from .session import keeps_context
@@ -55,15 +55,20 @@ def choose_buttons(hits, aspect: Optional[str] = None) -> list[dict]:
 
 def reply_not_found(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, text: str,
                     reason: str = "no_match") -> None:
-    """Nothing matches: say so, show the nearest procedures if any, offer a person, log it."""
-    candidates = []
+    """Nothing matches: say so (naming the field when the question is about one the catalogue lacks),
+    show the nearest procedures if any, offer a person, log it."""
+    candidates, fields = [], []
     try:
+        fields = kb.uncovered_fields(text, messages.language(tracker))
         candidates = [h for h in kb.search(text, MAX_CANDIDATES, with_rejected=True)
                       if h.score >= WEAK_CANDIDATE_MIN]
     except Exception:  # an unsearchable text simply has no candidates
-        candidates = []
-    dispatcher.utter_message(response="utter_not_found")
-    if candidates:
+        pass
+    if fields:  # the nearest procedures share words, not the subject: no "did you mean"
+        dispatcher.utter_message(response="utter_not_in_catalogue", field=", ".join(fields))
+    else:
+        dispatcher.utter_message(response="utter_not_found")
+    if candidates and not fields:
         dispatcher.utter_message(response="utter_nearest_procedures", buttons=choose_buttons(candidates))
     send_contact(dispatcher, tracker, domain)
     log_question(tracker, text, reason, tuple(h.id for h in candidates))

@@ -334,6 +334,17 @@ class ProcedureSearch:
             subjects = {s for s in subjects if s.phrase not in mentioned}
         return subjects
 
+    def uncovered_subjects(self, query: object) -> set[Subject]:
+        """The subjects of uncovered fields the question names that none of its best choices mentions:
+        what to tell a citizen whose question found no procedure ("thuộc lĩnh vực Y tế")."""
+        text = validate_query(query)
+        if self.uncovered is None or not self.uncovered.subjects(text):
+            return set()
+        scores = self.score_procedures(text)
+        order = (self.reranked(scores, UNCOVERED_CHECKED) if self.reranker is not None
+                 else self.ranked(scores.fused, UNCOVERED_CHECKED))
+        return self.unmentioned_subjects(text, order)
+
     def answers(self, text: str, scores: ProcedureScores) -> bool:
         """Whether the best procedure really answers the question (the fitted no-answer model)."""
         if self.no_answer_model is None:

@@ -30,12 +30,13 @@ class UncoveredFieldsError(ValueError):
 class Subject:
     phrase: str  # folded, as matched
     field: str  # the field's name, as the bot says it
+    field_en: str
 
 
 class UncoveredFields:
-    def __init__(self, fields: dict[str, tuple[str, list]]):
-        self._table = PhraseTable((p, key) for key, (_, items) in fields.items() for p in items)
-        self._names = {key: name for key, (name, _) in fields.items()}
+    def __init__(self, fields: dict[str, tuple[str, str, list]]):
+        self._table = PhraseTable((p, key) for key, (_, _, items) in fields.items() for p in items)
+        self._names = {key: (name, name_en) for key, (name, name_en, _) in fields.items()}
 
     @classmethod
     def load(cls, path: Path = FIELDS_FILE) -> "UncoveredFields":
@@ -47,16 +48,18 @@ class UncoveredFields:
             raise UncoveredFieldsError(f"{path}: expected fields, each with a field name and phrases")
         fields = {}
         for key, entry in data.items():
-            if not isinstance(entry, dict) or set(entry) != {"field", "phrases"} or not isinstance(entry["field"], str):
-                raise UncoveredFieldsError(f"{path}: {key}: expected exactly the keys field (a name) and phrases")
+            if (not isinstance(entry, dict) or set(entry) != {"field", "field_en", "phrases"}
+                    or not all(isinstance(entry[name], str) and entry[name].strip() for name in ("field", "field_en"))):
+                raise UncoveredFieldsError(f"{path}: {key}: expected exactly the keys field, field_en (its names) "
+                                           "and phrases")
             found = phrases(entry["phrases"])
             if found is None:
                 raise UncoveredFieldsError(f"{path}: {key}.phrases: expected a list of phrases")
-            fields[str(key)] = (entry["field"], found)
+            fields[str(key)] = (entry["field"], entry["field_en"], found)
         return cls(fields)
 
     def subjects(self, text: str) -> set[Subject]:
-        return {Subject(spelled(phrase), self._names[key]) for phrase, keys in self._table.find(text) for key in keys}
+        return {Subject(spelled(phrase), *self._names[key]) for phrase, keys in self._table.find(text) for key in keys}
 
     def mentioned(self, texts: list[str]) -> set[str]:
         """The phrases (folded) any of the texts mentions: a procedure's passages."""

@@ -49,3 +49,23 @@ def test_bad_input_in_fallback_is_polite(dispatcher, tracker_for, domain, databa
     run(dispatcher, tracker_for("\u200b", intent="nlu_fallback"), domain)
     assert responses(dispatcher) in (["utter_empty_message"], ["utter_no_words"])
     assert database.recent_unanswered_questions() == []
+
+
+def test_a_question_of_a_field_the_catalogue_lacks_names_that_field(dispatcher, tracker_for, domain, database):
+    from actions.fallback import reply_not_found
+
+    tracker = tracker_for("xin giấy phép bán thuốc lá", intent="out_of_scope")
+    reply_not_found(dispatcher, tracker, domain, "xin giấy phép bán thuốc lá")
+    assert responses(dispatcher)[0] == "utter_not_in_catalogue"
+    assert message(dispatcher, "utter_not_in_catalogue")["field"] == "Công Thương"
+    assert "utter_nearest_procedures" not in responses(dispatcher)  # the alcohol licence is no "did you mean"
+    assert "utter_handoff" in responses(dispatcher)
+    assert [q.text for q in database.recent_unanswered_questions()] == ["xin giấy phép bán thuốc lá"]
+
+
+def test_the_field_is_named_in_english_to_an_english_speaker(dispatcher, tracker_for, domain):
+    from actions.fallback import reply_not_found
+
+    tracker = tracker_for("licence to open a private clinic (phòng khám)", intent="out_of_scope", slots={"language": "en"})
+    reply_not_found(dispatcher, tracker, domain, "licence to open a private clinic (phòng khám)")
+    assert message(dispatcher, "utter_not_in_catalogue")["field"] == "health"

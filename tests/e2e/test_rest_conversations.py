@@ -136,6 +136,15 @@ def test_out_of_scope_then_a_real_question(chat):
     assert birth.name in text_of(chat("đăng ký khai sinh cho con cần giấy tờ gì?"))
 
 
+def test_a_licence_of_a_field_the_catalogue_lacks_is_declined_with_its_field(chat):
+    text = text_of(chat("xin giấy phép bán thuốc lá"))
+    assert "Công Thương" in text and "chưa có thủ tục" in text
+    assert record("giay-phep-ban-le-ruou").name not in text  # shares "giấy phép bán", not the subject
+    assert DEFAULT_UNIT.hotline in text
+    licence = record("giay-phep-ban-le-ruou")
+    assert licence.name in text_of(chat("xin giấy phép bán lẻ rượu"))
+
+
 def test_handoff_request(chat):
     text = text_of(chat("tôi muốn gặp người thật"))
     assert DEFAULT_UNIT.hotline in text and DEFAULT_UNIT.address in text

@@ -8,16 +8,18 @@ from knowledge_base.uncovered import Subject, UncoveredFields, UncoveredFieldsEr
 
 def test_subjects_are_found_with_or_without_diacritics():
     fields = default_fields()
-    assert Subject("thuoc la", "Công Thương") in fields.subjects("xin giấy phép bán thuốc lá")
-    assert Subject("thuoc la", "Công Thương") in fields.subjects("xin giay phep ban thuoc la")
+    assert Subject("thuoc la", "Công Thương", "industry and trade") in fields.subjects("xin giấy phép bán thuốc lá")
+    assert Subject("thuoc la", "Công Thương", "industry and trade") in fields.subjects("xin giay phep ban thuoc la")
     assert {s.field for s in fields.subjects("mở phòng khám tư nhân cần gì")} == {"Y tế"}
     assert fields.subjects("đăng ký khai sinh cho con") == set()
 
 
 def test_the_longest_phrase_is_taken(tmp_path):
     path = tmp_path / "fields.yml"
-    path.write_text("a:\n  field: Giáo dục\n  phrases: [trường mầm non, mầm non]\n", encoding="utf-8")
-    assert UncoveredFields.load(path).subjects("thành lập trường mầm non") == {Subject("truong mam non", "Giáo dục")}
+    path.write_text("a:\n  field: Giáo dục\n  field_en: education\n  phrases: [trường mầm non, mầm non]\n",
+                    encoding="utf-8")
+    assert UncoveredFields.load(path).subjects("thành lập trường mầm non") == {
+        Subject("truong mam non", "Giáo dục", "education")}
 
 
 def test_a_procedure_mentioning_the_subject_covers_it():
@@ -29,7 +31,8 @@ def test_a_procedure_mentioning_the_subject_covers_it():
 @pytest.mark.parametrize("content, where", [
     ("[]\n", "expected fields"),
     ("a:\n  field: Y tế\n", "a: expected exactly the keys"),
-    ("a:\n  field: Y tế\n  phrases: [phòng khám, 3]\n", "a.phrases"),
+    ("a:\n  field: Y tế\n  field_en: health\n  phrases: [phòng khám, 3]\n", "a.phrases"),
+    ("a:\n  field: Y tế\n  field_en: ''\n  phrases: [phòng khám]\n", "a: expected exactly the keys"),
     ("a: [unclosed\n", "fields.yml"),
 ])
 def test_a_broken_file_is_refused_with_its_name_and_entry(tmp_path, content, where):
@@ -56,3 +59,9 @@ def test_an_unmentioned_uncovered_subject_needs_a_surer_answer(curated_index):
     assert sure.search("xin giấy phép bán thuốc lá")
     without = ProcedureSearch(curated_index, no_answer_model=_model(0.0), uncovered=False)
     assert without.search("xin giấy phép bán thuốc lá")
+
+
+def test_the_fields_of_unmentioned_subjects_are_told(curated_index):
+    search = ProcedureSearch(curated_index)
+    assert {s.field for s in search.uncovered_subjects("xin giấy phép bán thuốc lá")} == {"Công Thương"}
+    assert search.uncovered_subjects("đăng ký khai sinh cho con") == set()
