@@ -7,7 +7,10 @@ the same words typed without them too, as the search does, but typed with diacri
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Iterable
+
+import yaml
 
 from .normalize import search_tokens
 
@@ -19,6 +22,17 @@ def phrases(values: object) -> list[Phrase] | None:
     if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
         return None
     return [tuple((folded, key) for folded, key, _ in search_tokens(v)) for v in values]
+
+
+def read_lexicon(path: Path, error: type[ValueError], expected: str) -> dict:
+    """The non-empty mapping a lexicon file holds; otherwise `error`, naming the file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as problem:
+        raise error(f"{path}: {problem}") from None
+    if not isinstance(data, dict) or not data:
+        raise error(f"{path}: expected {expected}")
+    return data
 
 
 def spelled(phrase: Phrase) -> str:

@@ -11,9 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from .phrases import Phrase, PhraseTable, phrases
+from .phrases import Phrase, PhraseTable, phrases, read_lexicon
 
 ACTIONS_FILE = Path(__file__).with_name("procedure_actions.yml")
 
@@ -37,12 +35,7 @@ class ActionLexicon:
 
     @classmethod
     def load(cls, path: Path = ACTIONS_FILE) -> "ActionLexicon":
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as error:
-            raise ActionLexiconError(f"{path}: {error}") from None
-        if not isinstance(data, dict) or not data:
-            raise ActionLexiconError(f"{path}: expected kinds, each with name and question phrases")
+        data = read_lexicon(path, ActionLexiconError, "kinds, each with name and question phrases")
         kinds = {}
         for kind, entry in data.items():
             if not isinstance(entry, dict) or set(entry) != {"name", "question"}:

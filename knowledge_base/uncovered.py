@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from .phrases import PhraseTable, phrases, spelled
+from .phrases import PhraseTable, phrases, read_lexicon, spelled
 
 FIELDS_FILE = Path(__file__).with_name("uncovered_fields.yml")
 
@@ -40,12 +38,7 @@ class UncoveredFields:
 
     @classmethod
     def load(cls, path: Path = FIELDS_FILE) -> "UncoveredFields":
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as error:
-            raise UncoveredFieldsError(f"{path}: {error}") from None
-        if not isinstance(data, dict) or not data:
-            raise UncoveredFieldsError(f"{path}: expected fields, each with a field name and phrases")
+        data = read_lexicon(path, UncoveredFieldsError, "fields, each with a field name and phrases")
         fields = {}
         for key, entry in data.items():
             if (not isinstance(entry, dict) or set(entry) != {"field", "field_en", "phrases"}
