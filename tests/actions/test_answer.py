@@ -128,7 +128,8 @@ def test_close_hits_follow_the_rerankers_confidence_when_there_is_one():
     assert [h.id for h in close_hits("sổ đỏ ghi sai tên", hits)] == ["dinh-chinh", "dinh-chinh-lan-dau"]
     sure = [Hit(h.id, h.name, h.score, h.aspect, confidence=c) for h, c in zip(hits, (0.9, 0.05, 0.05))]
     assert [h.id for h in close_hits("sổ đỏ ghi sai tên", sure)] == ["dinh-chinh"]  # close scores, sure reranker
-    tied = [Hit(h.id, h.name, s, h.aspect, confidence=c) for h, s, c in zip(hits, (0.972, 0.967, 0.8), (0.9, 0.05, 0.05))]
+    tied = [Hit(h.id, h.name, s, h.aspect, confidence=c)
+            for h, s, c in zip(hits, (0.972, 0.967, 0.8), (0.9, 0.05, 0.05))]
     assert [h.id for h in close_hits("sổ đỏ ghi sai tên", tied)] == ["dinh-chinh", "dinh-chinh-lan-dau"]  # a tie
 
 

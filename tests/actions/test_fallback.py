@@ -66,6 +66,6 @@ def test_a_question_of_a_field_the_catalogue_lacks_names_that_field(dispatcher, 
 def test_the_field_is_named_in_english_to_an_english_speaker(dispatcher, tracker_for, domain):
     from actions.fallback import reply_not_found
 
-    tracker = tracker_for("licence to open a private clinic (phòng khám)", intent="out_of_scope", slots={"language": "en"})
-    reply_not_found(dispatcher, tracker, domain, "licence to open a private clinic (phòng khám)")
+    question = "licence to open a private clinic (phòng khám)"
+    reply_not_found(dispatcher, tracker_for(question, intent="out_of_scope", slots={"language": "en"}), domain, question)
     assert message(dispatcher, "utter_not_in_catalogue")["field"] == "health"
