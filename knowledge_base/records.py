@@ -9,6 +9,7 @@ from typing import Iterable
 import yaml
 from pydantic import ValidationError
 
+from .portal_names import NAMES_FILE, PortalNamesError, with_everyday_names
 from .schema import Procedure
 
 RECORD_SUFFIXES = (".yml", ".yaml", ".json")
@@ -63,7 +64,8 @@ def record_files(dirs: Iterable[Path]) -> list[Path]:
 
 
 def load_records(dirs: Iterable[Path]) -> tuple[list[Procedure], list[RecordProblem]]:
-    """Every valid record under `dirs`; a bad file is reported and the others still load."""
+    """Every valid record under `dirs`, imported portal records with the project's everyday names
+    (portal_names.py); a bad file is reported and the others still load."""
     procedures: list[Procedure] = []
     problems: list[RecordProblem] = []
     seen: dict[str, str] = {}
@@ -77,7 +79,10 @@ def load_records(dirs: Iterable[Path]) -> tuple[list[Procedure], list[RecordProb
             continue
         seen[record.id] = str(path)
         procedures.append(record)
-    return procedures, problems
+    try:
+        return with_everyday_names(procedures), problems
+    except PortalNamesError as error:  # the records still load, without the everyday names
+        return procedures, [*problems, RecordProblem(str(NAMES_FILE), "portal_aliases", str(error))]
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
