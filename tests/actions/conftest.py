@@ -13,7 +13,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session", autouse=True)
 def kb_index(tmp_path_factory):
-    """Build the index once with KB_ENCODER=hashing and make the knowledge base use it."""
+    """Build the index once with KB_ENCODER=hashing and make the knowledge base use it. The settings
+    are in the environment only while the index is built and loaded: left there, they reached the
+    servers later test folders start (tests/e2e ran on the hashing encoder, not the production one)."""
     import knowledge_base
     from knowledge_base import index
     from knowledge_base.config import Settings
@@ -23,15 +25,18 @@ def kb_index(tmp_path_factory):
     # the curated records only, so the expectations below do not move when bulk imports are added
     os.environ["KB_RECORDS_DIRS"] = str(REPO_ROOT / "knowledge_base" / "records")
     os.environ["KB_INDEX_DIR"] = str(tmp_path_factory.mktemp("kb-index"))
-    index.build(Settings.from_env())
-    knowledge_base._default = None
+    try:
+        index.build(Settings.from_env())
+        knowledge_base._default = None
+        knowledge_base.default_search()  # loaded now, from these settings, and kept by the process
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     yield
     knowledge_base._default = None
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
 
 
 @pytest.fixture(autouse=True)
