@@ -2,8 +2,8 @@
 temporary folder, the real domain, a temporary SQLite database, and trackers built offline."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
 import pytest
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
@@ -20,21 +20,14 @@ def kb_index(tmp_path_factory):
     from knowledge_base import index
     from knowledge_base.config import Settings
 
-    saved = {k: os.environ.get(k) for k in ("KB_ENCODER", "KB_INDEX_DIR", "KB_RECORDS_DIRS")}
-    os.environ["KB_ENCODER"] = "hashing"
-    # the curated records only, so the expectations below do not move when bulk imports are added
-    os.environ["KB_RECORDS_DIRS"] = str(REPO_ROOT / "knowledge_base" / "records")
-    os.environ["KB_INDEX_DIR"] = str(tmp_path_factory.mktemp("kb-index"))
-    try:
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("KB_ENCODER", "hashing")
+        # the curated records only, so the expectations below do not move when bulk imports are added
+        environment.setenv("KB_RECORDS_DIRS", str(REPO_ROOT / "knowledge_base" / "records"))
+        environment.setenv("KB_INDEX_DIR", str(tmp_path_factory.mktemp("kb-index")))
         index.build(Settings.from_env())
         knowledge_base._default = None
         knowledge_base.default_search()  # loaded now, from these settings, and kept by the process
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     yield
     knowledge_base._default = None
 

@@ -34,16 +34,10 @@ def laptop_env(tmp_path_factory):
            "DATABASE_URL": f"sqlite:///{work / 'app.db'}", "KB_ENCODER": "hashing",
            "KB_RECORDS_DIRS": str(REPO_ROOT / "knowledge_base" / "records"), "KB_INDEX_DIR": str(work / "index"),
            "TQDM_DISABLE": "1"}
-    saved = {k: os.environ.get(k) for k in ("KB_ENCODER", "KB_RECORDS_DIRS", "KB_INDEX_DIR")}
-    os.environ.update({k: env[k] for k in saved})
-    try:
+    with pytest.MonkeyPatch.context() as environment:
+        for key in ("KB_ENCODER", "KB_RECORDS_DIRS", "KB_INDEX_DIR"):
+            environment.setenv(key, env[key])
         index.build(Settings.from_env())
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     return work, env
 
 
