@@ -71,7 +71,8 @@ def reply_not_found(dispatcher: CollectingDispatcher, tracker: Tracker, domain: 
     if candidates and not fields:
         dispatcher.utter_message(response="utter_nearest_procedures", buttons=choose_buttons(candidates))
     send_contact(dispatcher, tracker, domain)
-    log_question(tracker, text, reason, tuple(h.id for h in candidates))
+    # staff see which questions need a field the catalogue lacks: what to import or curate next
+    log_question(tracker, text, "other_field" if fields else reason, tuple(h.id for h in candidates))
 
 
 def reply_input_problem(dispatcher: CollectingDispatcher, tracker: Tracker, problem: str, text: str) -> None:
