@@ -86,9 +86,10 @@ def close_hits(text: str, hits: list) -> list:
     top = hits[0]
     if folded_text(top.name) in folded_text(text):
         return [top]
-    if top.confidence is not None:
-        return [top, *(h for h in hits[1:MAX_CHOICES] if abs(top.score - h.score) < TIED_SCORES
-                       or (h.confidence or 0.0) >= CLOSE_CONFIDENCE_RATIO * top.confidence)]
+    if top.confidence is not None:  # among all the hits: a tied one may be ranked below others
+        close = [h for h in hits[1:] if abs(top.score - h.score) < TIED_SCORES
+                 or (h.confidence or 0.0) >= CLOSE_CONFIDENCE_RATIO * top.confidence]
+        return [top, *close[:MAX_CHOICES - 1]]
     return [h for h in hits[:MAX_CHOICES] if top.score - h.score < CLOSE_SCORE_GAP]
 
 

@@ -131,6 +131,12 @@ def test_close_hits_follow_the_rerankers_confidence_when_there_is_one():
     tied = [Hit(h.id, h.name, s, h.aspect, confidence=c)
             for h, s, c in zip(hits, (0.972, 0.967, 0.8), (0.9, 0.05, 0.05))]
     assert [h.id for h in close_hits("sổ đỏ ghi sai tên", tied)] == ["dinh-chinh", "dinh-chinh-lan-dau"]  # a tie
+    # a tie ranked below others by the reranker is still offered, and at most MAX_CHOICES buttons
+    far = [Hit(f"other-{n}", f"Thủ tục khác {n}", 0.8, "overview", confidence=0.01) for n in range(2)]
+    ranked = [tied[0], *far, tied[1]]
+    assert [h.id for h in close_hits("sổ đỏ ghi sai tên", ranked)] == ["dinh-chinh", "dinh-chinh-lan-dau"]
+    many = [tied[0], *(Hit(f"p{n}", f"P {n}", 0.97, "overview", confidence=0.3) for n in range(4))]
+    assert len(close_hits("sổ đỏ ghi sai tên", many)) == 3
 
 
 def test_button_choice_answers_the_chosen_procedure_and_aspect(dispatcher, tracker_for, domain):
