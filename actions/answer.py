@@ -147,7 +147,7 @@ class ProcedureAnswer:
                 note = note[: _NOTE_CHARS - 1].rstrip() + "…"
             note = self.frag("frag_document_note", note=note) if note else ""
             lines.append(self.frag("frag_numbered", number=number, text=f"{document.name}{detail}{note}"))
-        return "\n".join(lines)
+        return "\n".join(lines + self.cautions(("documents_unparsed", "frag_caution_documents")))
 
     def cautions(self, *flags_to_fragments: tuple[str, str]) -> list[str]:
         """Warnings for defects the importer flagged on this record, so a doubtful figure is not

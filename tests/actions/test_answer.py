@@ -266,9 +266,15 @@ def test_a_time_without_unit_and_outdated_agency_text_are_cautioned(domain):
     assert "district level" in answer.where()
 
 
+def test_documents_the_importer_could_not_split_are_cautioned(domain):
+    body = ProcedureAnswer(_flagged(["documents_unparsed"]), domain, "vi").documents()
+    assert "danh sách giấy tờ trên Cổng Dịch vụ công không tách được" in body
+    assert knowledge_base.get_procedure("dang-ky-tam-tru").documents[0].name in body  # as published
+
+
 def test_an_unflagged_record_has_no_caution(domain):
     answer = ProcedureAnswer(_flagged([]), domain, "vi")
-    assert "Lưu ý" not in answer.fee() + answer.time() + answer.where()
+    assert "Lưu ý" not in answer.fee() + answer.time() + answer.where() + answer.documents()
 
 
 def test_the_overview_carries_the_fee_caution_too(domain):
