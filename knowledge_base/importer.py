@@ -23,7 +23,7 @@ MAX_FIELD_CHARS = 200_000
 IMPORT_MARKER = ".imported"  # marks a folder the importer owns and may replace whole
 csv.field_size_limit(2**31 - 1)  # oversized cells are reported per row by _oversized, not by csv
 LIST_SEPARATOR = " | "  # CSV cells holding a list (steps, documents, aliases, legal basis)
-CSV_LIST_FIELDS = ("official_code", "aliases", "aliases_en", "level", "steps", "legal_basis")
+CSV_LIST_FIELDS = ("official_code", "supersedes", "aliases", "aliases_en", "level", "steps", "legal_basis")
 
 
 @dataclass

@@ -98,10 +98,10 @@ class Catalogue:
 
 
 def merge_curated_first(procedures: list[Procedure]) -> Catalogue:
-    """A curated record whose official code(s) match imported records replaces them (keeping its own
-    id), so no procedure appears twice in results."""
+    """A curated record whose official code(s), or the outdated codes it supersedes, match imported
+    records replaces them (keeping its own id), so no procedure appears twice in results."""
     owner_of_code = {
-        code: p.id for p in procedures if p.origin == "curated" for code in p.official_code
+        code: p.id for p in procedures if p.origin == "curated" for code in (*p.official_code, *p.supersedes)
     }
     kept: list[Procedure] = []
     second: dict[str, list[Procedure]] = {}

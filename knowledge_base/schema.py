@@ -68,6 +68,9 @@ class Source(_Strict):
 class Procedure(_Strict):
     id: str
     official_code: list[str] = Field(default_factory=list)
+    # codes of outdated versions of this procedure still on the portal: a curated record replaces the
+    # imported records carrying them (kept as second sources) without claiming them as its own code
+    supersedes: list[str] = Field(default_factory=list)
     name: str = Field(min_length=3, max_length=2000)
     name_en: Optional[str] = None
     aliases: list[str] = Field(default_factory=list)
@@ -99,7 +102,7 @@ class Procedure(_Strict):
             raise ValueError("id must be lowercase ASCII words joined by '-'")
         return value
 
-    @field_validator("official_code")
+    @field_validator("official_code", "supersedes")
     @classmethod
     def _codes_look_official(cls, codes: list[str]) -> list[str]:
         for code in codes:

@@ -111,3 +111,18 @@ def test_cli_prints_readable_text_by_default(configure_kb, small_records, capsys
     assert main(["coverage"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("3 procedures") and "By ministry:" in out and "Flagged on import" in out
+
+
+def test_a_curated_record_replaces_the_outdated_versions_it_supersedes(procedure):
+    from knowledge_base.records import merge_curated_first
+
+    curated = procedure(id="lien-thong", name="Liên thông khai sinh", official_code=["3.000722"],
+                        supersedes=["2.000986"])
+    outdated = procedure(id="portal-2-000986", name="Liên thông khai sinh (cũ)", official_code=["2.000986"],
+                         origin="portal")
+    other = procedure(id="portal-2-001023", name="Liên thông khai sinh, BHYT", official_code=["2.001023"],
+                      origin="portal")
+    catalogue = merge_curated_first([curated, outdated, other])
+    assert [p.id for p in catalogue.procedures] == ["lien-thong", "portal-2-001023"]
+    assert catalogue.second_sources == {"lien-thong": [outdated]}
+    assert curated.official_code == ["3.000722"]  # not claimed as its own code
