@@ -133,7 +133,14 @@ def main() -> None:
     logging.getLogger(__name__).info("action server on %s://%s:%s (/health, /ready, /metrics)",
                                      "https" if ssl else "http", host, args.port)
     app.prepare(host=host, port=args.port, ssl=ssl, workers=utils.number_of_sanic_workers(), access_log=False)
-    Sanic.serve(primary=app, app_loader=loader)
+    try:
+        Sanic.serve(primary=app, app_loader=loader)
+    except (BrokenPipeError, ConnectionResetError, EOFError) as error:
+        # SIGTERM to the whole process group (systemd's default kill mode, Ctrl-C in a terminal) can stop
+        # Sanic's state-sharing manager process before the main process has finished stopping its
+        # workers: its next state sync then finds the pipe closed. The workers got the signal too.
+        logging.getLogger(__name__).warning("action server stopped; Sanic's worker manager had already exited (%s)",
+                                            type(error).__name__)
 
 
 if __name__ == "__main__":
