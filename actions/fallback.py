@@ -59,9 +59,9 @@ def reply_not_found(dispatcher: CollectingDispatcher, tracker: Tracker, domain: 
     show the nearest procedures if any, offer a person, log it."""
     candidates, fields = [], []
     try:
-        fields = kb.uncovered_fields(text, messages.language(tracker))
-        candidates = [h for h in kb.search(text, MAX_CANDIDATES, with_rejected=True)
-                      if h.score >= WEAK_CANDIDATE_MIN]
+        nearest = kb.search(text, MAX_CANDIDATES, with_rejected=True)
+        fields = kb.uncovered_fields(text, nearest, messages.language(tracker))
+        candidates = [h for h in nearest if h.score >= WEAK_CANDIDATE_MIN]
     except Exception:  # an unsearchable text simply has no candidates
         pass
     if fields:  # the nearest procedures share words, not the subject: no "did you mean"

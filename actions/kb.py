@@ -31,10 +31,11 @@ def search(text: str, k: int = 5, *, with_rejected: bool = False, unit: Optional
     return knowledge_base.default_search().search(text, k, with_rejected=with_rejected, level=citizen_level(unit))
 
 
-def uncovered_fields(text: str, language: str) -> list[str]:
+def uncovered_fields(text: str, hits: list, language: str) -> list[str]:
     """The names (in `language`, "vi" or "en") of the fields the catalogue lacks that the question is
-    about (knowledge_base/uncovered_fields.yml), when none of the procedures found mentions its subject."""
-    subjects = knowledge_base.default_search().uncovered_subjects(text)
+    about (knowledge_base/uncovered_fields.yml), when none of its best hits (`search(...,
+    with_rejected=True)`) mentions its subject."""
+    subjects = knowledge_base.default_search().uncovered_subjects(text, hits)
     return sorted({s.field_en if language == "en" else s.field for s in subjects})
 
 

@@ -80,9 +80,6 @@ class FeatureReader:
         self.index = index
         self.groups = groups  # variants of one procedure (variants.py): the runner-up is another procedure
         self.lexical = index.lexical
-        owners = index.passage_procedure
-        self._order = np.argsort(owners, kind="stable")
-        self._bounds = np.searchsorted(owners[self._order], np.arange(len(index.procedure_ids) + 1))
         self._is_name = np.array([p.is_name for p in index.passages], dtype=bool)
         self._curated = np.array([index.procedures[i].origin == "curated" for i in index.procedure_ids], dtype=bool)
 
@@ -109,7 +106,7 @@ class FeatureReader:
         words = [t for t in dict.fromkeys(query_terms) if "_" not in t and t not in FILLERS]
         if not words:
             return 0.0, 0.0, 0.0, 0
-        passages = self._order[self._bounds[procedure]:self._bounds[procedure + 1]]
+        passages = self.index.passages_of(procedure)
         names = passages[self._is_name[passages]]
         total = covered = named = missing = 0.0
         for word in words:

@@ -13,6 +13,7 @@ import pickle
 import shutil
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -82,6 +83,22 @@ class BuiltIndex:
             passage_procedure=np.array([number[p.procedure_id] for p in passages], dtype=np.int32),
             dense_rows=dense_rows, procedure_ids=ids, second_sources=second_sources,
         )
+
+    @cached_property
+    def _passages_by_procedure(self) -> tuple[np.ndarray, np.ndarray]:
+        """Passage numbers sorted by procedure, and where each procedure's run starts."""
+        order = np.argsort(self.passage_procedure, kind="stable")
+        return order, np.searchsorted(self.passage_procedure[order], np.arange(len(self.procedure_ids) + 1))
+
+    def passages_of(self, number: int) -> np.ndarray:
+        """The passage numbers of procedure `number`, ascending."""
+        order, bounds = self._passages_by_procedure
+        return order[bounds[number]:bounds[number + 1]]
+
+    @cached_property
+    def procedure_numbers(self) -> dict[str, int]:
+        """Procedure id -> its number in the index."""
+        return {pid: i for i, pid in enumerate(self.procedure_ids)}
 
 
 @dataclass

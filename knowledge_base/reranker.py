@@ -92,9 +92,6 @@ class CandidateFeatures:
     def __init__(self, index):
         self.index = index
         self.lexical = index.lexical
-        owners = index.passage_procedure
-        self._order = np.argsort(owners, kind="stable")
-        self._bounds = np.searchsorted(owners[self._order], np.arange(len(index.procedure_ids) + 1))
         self._is_name = np.array([p.is_name for p in index.passages], dtype=bool)
         procedures = [index.procedures[i] for i in index.procedure_ids]
         self._curated = np.array([p.origin == "curated" for p in procedures], dtype=np.float64)
@@ -118,7 +115,7 @@ class CandidateFeatures:
         aspect = np.zeros(len(numbers))
         if passage_lexical is not None:
             for k, number in enumerate(numbers.tolist()):
-                passages = self._order[self._bounds[number]:self._bounds[number + 1]]
+                passages = self.index.passages_of(number)
                 values = passage_lexical[passages]
                 names = self._is_name[passages]
                 name_f1[k] = values[names].max(initial=0.0)
@@ -148,7 +145,7 @@ class CandidateFeatures:
         covered = np.zeros(len(numbers))
         named = np.zeros(len(numbers))
         words = [t for t in dict.fromkeys(query_terms) if "_" not in t and t not in FILLERS]
-        spans = [self._order[self._bounds[n]:self._bounds[n + 1]] for n in numbers.tolist()]
+        spans = [self.index.passages_of(n) for n in numbers.tolist()]
         passages = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
         owner = np.repeat(np.arange(len(numbers)), [len(span) for span in spans])
         is_name = self._is_name[passages]

@@ -247,7 +247,7 @@ class ProcedureSearch:
                 probability = self.answer_probability(text, scores)
                 if probability < self.no_answer_model.threshold:
                     return []
-                if probability < UNCOVERED_ANSWER_BAR and self.unmentioned_subjects(text, order):
+                if probability < UNCOVERED_ANSWER_BAR and self.unmentioned_subjects(text, [c[0] for c in order]):
                     return []
             threshold = 0.0  # the model decided for the question as a whole
         hits = []
@@ -317,33 +317,27 @@ class ProcedureSearch:
         """The fitted no-answer model's probability that the best procedure answers the question."""
         return float(self.no_answer_model.probability(self.question_features(text, scores))[0])
 
-    def unmentioned_subjects(self, text: str, order: list[tuple[int, float, list[int]]]) -> set[Subject]:
+    def unmentioned_subjects(self, text: str, numbers: list[int]) -> set[Subject]:
         """The subjects of uncovered fields the question names that none of the UNCOVERED_CHECKED best
-        choices mentions anywhere in its record."""
+        choices (procedure numbers, best first) mentions anywhere in its record."""
         if self.uncovered is None:
             return set()
         subjects = self.uncovered.subjects(text)
-        for number, _, _ in order[:UNCOVERED_CHECKED]:
+        for number in numbers[:UNCOVERED_CHECKED]:
             if not subjects:
                 break
             mentioned = self._mentioned.get(number)
             if mentioned is None:
-                passages = np.nonzero(self.index.passage_procedure == number)[0]
                 mentioned = self._mentioned[number] = self.uncovered.mentioned(
-                    [self.index.passages[i].text for i in passages])
+                    [self.index.passages[i].text for i in self.index.passages_of(number)])
             subjects = {s for s in subjects if s.phrase not in mentioned}
         return subjects
 
-    def uncovered_subjects(self, query: object) -> set[Subject]:
-        """The subjects of uncovered fields the question names that none of its best choices mentions:
-        what to tell a citizen whose question found no procedure ("thuộc lĩnh vực Y tế")."""
-        text = validate_query(query)
-        if self.uncovered is None or not self.uncovered.subjects(text):
-            return set()
-        scores = self.score_procedures(text)
-        order = (self.reranked(scores, UNCOVERED_CHECKED) if self.reranker is not None
-                 else self.ranked(scores.fused, UNCOVERED_CHECKED))
-        return self.unmentioned_subjects(text, order)
+    def uncovered_subjects(self, text: str, hits: list[Hit]) -> set[Subject]:
+        """The subjects of uncovered fields the question names that none of its best hits (as
+        `search(text, with_rejected=True)` gave them) mentions: what to tell a citizen whose question
+        found no procedure ("thuộc lĩnh vực Y tế"), without searching again."""
+        return self.unmentioned_subjects(text, [self.index.procedure_numbers[h.id] for h in hits])
 
     def answers(self, text: str, scores: ProcedureScores) -> bool:
         """Whether the best procedure really answers the question (the fitted no-answer model)."""
