@@ -1,6 +1,8 @@
 """Questions through the lean BERT forward pass (knowledge_base/bert.py) get the vectors of
-sentence-transformers' encode(), so an index built with encode() serves them unchanged; the cache of
-recent questions is bounded. Loads the real MiniLM (marked `model`, a few seconds)."""
+sentence-transformers' encode(), so an index built with encode() serves them unchanged; its int8
+variant (bert_int8.py, KB_QUESTION_PRECISION=int8) stays within a small angle of them and steps aside
+where it cannot run or strays; the cache of recent questions is bounded. Loads the real MiniLM (marked
+`model`, a few seconds)."""
 from __future__ import annotations
 
 import json
@@ -9,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge_base import bert
-from knowledge_base.encoder import QueryVectors, load_encoder
+from knowledge_base import bert, bert_int8
+from knowledge_base.encoder import QueryVectors, SentenceTransformerEncoder, load_encoder, question_precision
 from knowledge_base.normalize import folded_text
 
 pytestmark = pytest.mark.model
@@ -26,11 +28,31 @@ TEXTS = [
 ]
 
 
+# the int8 pass's worst cosine to encode() over the test questions was 0.9956; 0.99 is what it must keep
+INT8_MIN_COSINE = 0.99
+
+
+def questions_of_the_test_sets():
+    return [json.loads(line)["question"]
+            for path in sorted(Path(__file__).parent.glob("*.jsonl"))
+            for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
 @pytest.fixture(scope="module")
 def minilm():
+    """The encoder as the service loads it by default: questions through bert.py's float32 pass."""
     encoder = load_encoder("minilm")
     assert encoder.question_forward is not None, "MiniLM is a plain BERT: the lean pass must be used"
     assert encoder.question_forward._packed, "this torch has oneDNN: the packed products must be used"
+    return encoder
+
+
+@pytest.fixture(scope="module")
+def int8(minilm):
+    """The same model with questions through the int8 pass, as KB_QUESTION_PRECISION=int8 gives."""
+    encoder = minilm.with_questions_in("int8")
+    assert encoder.question_precision == "int8", "the int8 pass could not run or strayed: see bert_int8.py"
+    assert isinstance(encoder.question_forward, bert_int8.Int8QuestionForward)
     return encoder
 
 
@@ -47,10 +69,8 @@ def test_lean_pass_gives_the_vectors_of_encode(minilm):
 
 
 def test_questions_of_the_test_sets_get_the_vectors_of_encode(minilm):
-    questions = [json.loads(line)["question"]
-                 for path in sorted(Path(__file__).parent.glob("*.jsonl"))
-                 for line in path.read_text("utf-8").splitlines() if line.strip()]
-    sample = questions[::20]  # every question was checked once (max difference 2.7e-7); a sample keeps this fast
+    # every question was checked once (max difference 2.7e-7); a sample keeps this fast
+    sample = questions_of_the_test_sets()[::20]
     minilm.query_vectors.clear()
     assert np.abs(minilm.encode_queries(sample) - encode_vectors(minilm, sample)).max() <= TOLERANCE
 
@@ -81,6 +101,52 @@ def test_without_onednn_the_plain_linear_gives_the_same_vectors(minilm, monkeypa
 def test_a_model_the_lean_pass_does_not_reproduce_keeps_encode(minilm, monkeypatch):
     monkeypatch.setattr(bert, "TOLERANCE", -1.0)  # no vector can be that close: as if the pass were wrong
     assert bert.BertQuestionForward.for_model(minilm._model) is None
+
+
+def test_int8_questions_stay_within_a_small_angle_of_encode(int8):
+    sample = questions_of_the_test_sets()[::7] + TEXTS
+    got = int8.encode_queries(sample)
+    assert got.dtype == np.float32 and got.shape == (len(sample), int8.dim)
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    assert (got * encode_vectors(int8, sample)).sum(axis=1).min() >= INT8_MIN_COSINE
+
+
+def test_the_precision_of_questions_is_configured(minilm, monkeypatch):
+    monkeypatch.delenv("KB_QUESTION_PRECISION", raising=False)
+    assert question_precision() == "float32" and minilm.question_precision == "float32"
+    monkeypatch.setenv("KB_QUESTION_PRECISION", " INT8 ")
+    assert question_precision() == "int8"
+    encoder = SentenceTransformerEncoder(minilm._model, "minilm", fold_input=True,
+                                         question_precision=question_precision())
+    assert encoder.question_precision == "int8"
+    monkeypatch.setenv("KB_QUESTION_PRECISION", "int4")  # not a precision: the default, not a crash
+    assert question_precision() == "float32"
+
+
+def test_an_int8_pass_that_strays_gives_way_to_float32(minilm, monkeypatch):
+    monkeypatch.setattr(bert_int8, "MIN_COSINE", 1.01)  # no vector can be that close: as if int8 were wrong
+    assert bert_int8.Int8QuestionForward.for_model(minilm._model) is None
+    encoder = SentenceTransformerEncoder(minilm._model, "minilm", fold_input=True, question_precision="int8")
+    assert encoder.question_precision == "float32" and encoder.question_forward is not None
+    assert np.abs(encoder.encode_queries(TEXTS) - encode_vectors(minilm, TEXTS)).max() <= TOLERANCE
+
+
+def test_without_quantised_products_or_calibration_texts_float32_answers(minilm, monkeypatch, tmp_path):
+    assert bert_int8.calibration_texts(tmp_path / "missing.txt") == []
+    assert bert_int8.Int8QuestionForward.for_model(minilm._model, texts=[]) is None
+
+    def no_quantised_ops(self, weight, bias):
+        raise RuntimeError("Didn't find engine for operation quantized::linear_prepack")
+
+    monkeypatch.setattr(bert_int8.Int8QuestionForward, "_pack", no_quantised_ops)
+    assert bert_int8.Int8QuestionForward.for_model(minilm._model) is None
+    assert minilm.with_questions_in("int8").question_precision == "float32"
+
+
+def test_calibration_texts_are_the_records_words_not_comments():
+    texts = bert_int8.calibration_texts()
+    assert len(texts) >= 100 and not any(t.startswith("#") for t in texts)
+    assert "Đăng ký khai sinh" in texts
 
 
 def test_the_cache_of_recent_questions_is_bounded():
