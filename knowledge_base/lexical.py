@@ -16,11 +16,16 @@ from collections import Counter, defaultdict
 import numpy as np
 from scipy import sparse
 
-from .normalize import FILLERS, search_tokens
+from .normalize import FILLERS, looks_english, search_tokens
 
 K1 = 1.2
 B = 0.75
 MIN_TYPO_LENGTH = 4
+# in context (LexicalIndex.corrected): words from 3 letters, known words seen in at most RARE_DF
+# passages, and a correction must form pairs with its neighbours in at least MIN_PAIR_SUPPORT passages
+CONTEXT_TYPO_LENGTH = 3
+RARE_DF = 2
+MIN_PAIR_SUPPORT = 3
 UNKNOWN_BIGRAM_SHARE = 0.5
 
 
@@ -109,19 +114,57 @@ class LexicalIndex:
         """The most frequent known word within one edit of an unknown token, else the token."""
         if token in self.vocab or len(token) < MIN_TYPO_LENGTH or not token.isalpha():
             return token
-        candidates = set(self._typo_map.get(token, ()))
-        for d in _deletes(token):
-            candidates.update(self._typo_map.get(d, ()))
+        candidates = self._near(token)
         if not candidates:
             return token
         return max(candidates, key=lambda t: (self.df[self.vocab[t]], t))
 
-    def query_terms(self, query: str) -> list[str]:
+    def _near(self, token: str) -> set[str]:
+        """Known words within one edit (a deletion, insertion, substitution or swap) of the token."""
+        candidates = set(self._typo_map.get(token, ()))
+        for d in _deletes(token):
+            candidates.update(self._typo_map.get(d, ()))
+        candidates.discard(token)
+        return candidates
+
+    def corrected(self, folded: list[str]) -> list[str]:
+        """The folded words of a question, typos corrected. A word that forms no known pair with its
+        neighbours, unknown or rare in the records ("đăg ký khia sinh": dag, khia), becomes the word
+        within one edit that forms the most frequent pairs with them (dang: dang_ky; khai: ky_khai,
+        khai_sinh), even at three letters, where a word alone has too many neighbours to choose from;
+        otherwise an unknown word of four letters or more becomes its most frequent neighbour."""
+        out = list(folded)
+        for i, token in enumerate(folded):
+            if (len(token) < CONTEXT_TYPO_LENGTH or not token.isalpha() or token in FILLERS
+                    or (token in self.vocab and self.df[self.vocab[token]] > RARE_DF)
+                    or self._pair_support(out, i, token) > 0):
+                continue
+            supported = [(self._pair_support(out, i, c), self.df[self.vocab[c]], c) for c in self._near(token)]
+            best = max(supported, default=(0, 0, token))
+            if best[0] >= MIN_PAIR_SUPPORT:
+                out[i] = best[2]
+        return [self.correct(t) for t in out]
+
+    def _pair_support(self, words: list[str], i: int, word: str) -> int:
+        """Passages holding the pair of this word with the word before or after it."""
+        support = 0
+        for pair in ((f"{words[i - 1]}_{word}",) if i > 0 else ()) + (
+                (f"{word}_{words[i + 1]}",) if i + 1 < len(words) else ()):
+            j = self.vocab.get(pair)
+            support += int(self.df[j]) if j is not None else 0
+        return support
+
+    def query_terms(self, query: str, *, vietnamese: bool | None = None) -> list[str]:
         """Unigrams and bigrams of the corrected query; filler words count only inside bigrams. A word
-        typed with diacritics is matched with them when the records know it in that form."""
+        typed with diacritics is matched with them when the records know it in that form. `vietnamese`:
+        whether the question was asked in Vietnamese (default: it does not look English); a Vietnamese
+        translation of an English question keeps English words its glossary lacks."""
         tokens = search_tokens(query)
         use_key = [accented and key in self.vocab for _, key, accented in tokens]
-        folded = [self.correct(f) for f, _, _ in tokens]
+        # English words are not Vietnamese typos: there only unknown words near a known one are corrected
+        vietnamese = not looks_english(query) if vietnamese is None else vietnamese
+        folded = (self.corrected([f for f, _, _ in tokens]) if vietnamese
+                  else [self.correct(f) for f, _, _ in tokens])
         chosen = [key if keyed else f for (_, key, _), keyed, f in zip(tokens, use_key, folded)]
         out = [t for t, f in zip(chosen, folded) if f not in FILLERS]
         for i in range(len(tokens) - 1):

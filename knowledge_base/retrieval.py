@@ -176,8 +176,9 @@ class ProcedureSearch:
             # counts, and the words of the version that matched best explain the match
             best = None
             rewrites = self.thesaurus.rewrites(text) if self.thesaurus else ()
+            vietnamese = not looks_english(text)
             for number, variant in enumerate([*scores.texts, *rewrites]):
-                terms = self.index.lexical.query_terms(variant)
+                terms = self.index.lexical.query_terms(variant, vietnamese=vietnamese)
                 passage_lexical = self._lexical_passages(terms)
                 if number == 0 or (passage_lexical is not None and (
                         best is None or passage_lexical.max() > best.max())):

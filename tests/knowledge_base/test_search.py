@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from knowledge_base.aspects import asked_aspect
+from knowledge_base.lexical import LexicalIndex
 from knowledge_base.normalize import strip_diacritics
 from knowledge_base.retrieval import Hit, InvalidQuery, ProcedureSearch
 
@@ -55,6 +56,9 @@ def test_everyday_phrasing_finds_the_procedure_first(curated_search, question, e
         ("trợ cấp thất nghiẹp", "huong-tro-cap-that-nghiep"),
         ("thành lập doanh ngiệp", "thanh-lap-doanh-nghiep"),
         ("ly lich tu phao", "cap-phieu-ly-lich-tu-phap"),
+        # three-letter and real-word typos, corrected by the words around them
+        ("đăg ký khia sinh cho con", "dang-ky-khai-sinh"),
+        ("dang ky ket hom", "dang-ky-ket-hon"),
     ],
 )
 def test_one_letter_typo_still_finds_the_procedure(curated_search, question, expected):
@@ -64,6 +68,28 @@ def test_one_letter_typo_still_finds_the_procedure(curated_search, question, exp
 @pytest.mark.parametrize("typed, known", [("thuomg", "thuong"), ("nghiẹp", "nghiep"), ("chieeu", "chieu")])
 def test_lexical_index_corrects_a_one_edit_typo_to_a_known_word(curated_index, typed, known):
     assert curated_index.lexical.correct(strip_diacritics(typed)) == known
+
+
+CONTEXT_PASSAGES = ["Đăng ký khai sinh cho trẻ em"] * 3 + ["Đăng ký kết hôn"] * 3 + [
+    "Khía cạnh pháp lý của hợp đồng", "Cửa hàng bán lẻ rượu", "Cửa hàng xăng dầu", "Cửa hàng thuốc"]
+
+
+def test_words_that_fit_no_pair_are_corrected_by_their_neighbours():
+    lexical = LexicalIndex(CONTEXT_PASSAGES)
+    # dag: three letters, unknown; khia: known (khía cạnh) but rare and in no pair with ký or sinh
+    assert lexical.corrected(["dag", "ky", "khia", "sinh"]) == ["dang", "ky", "khai", "sinh"]
+    assert lexical.corrected(["khia", "canh"]) == ["khia", "canh"]  # a rare word in its own pair stays
+    assert lexical.corrected(["dang", "ky", "ket", "hon"]) == ["dang", "ky", "ket", "hon"]
+    assert lexical.corrected(["dag"]) == ["dag"]  # no neighbour to tell dang from dan, dao…
+    assert lexical.corrected(["dag", "xyz"]) == ["dag", "xyz"]  # a correction must form a known pair
+
+
+def test_english_words_are_not_taken_for_vietnamese_typos():
+    lexical = LexicalIndex(CONTEXT_PASSAGES)
+    assert "dang" in lexical.query_terms("dag ky") and "dag" in lexical.query_terms("dag ky", vietnamese=False)
+    # "usa hang" would become cua_hang in a Vietnamese question, not in an English one
+    assert "usa_hang" in lexical.query_terms("visa to the usa hang for my wife")
+    assert "cua_hang" in lexical.query_terms("usa hang", vietnamese=True)
 
 
 def test_hit_as_json_has_exactly_the_contract_keys(curated_search):
