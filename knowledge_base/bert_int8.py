@@ -3,7 +3,7 @@ CPU with VNNI, vectors within a small angle of encode()'s (the index keeps its f
 Chosen with KB_QUESTION_PRECISION=int8 (encoder.py); float32 is the default.
 
 Plain per-tensor int8 activations lose the few outlier channels BERT's hidden states carry (cosine to
-encode()'s 0.992 on average, 0.984 at worst over the dev questions); as in SmoothQuant (Xiao et al.,
+encode()'s 0.992 on average, 0.984 at worst over the eval and dev questions); as in SmoothQuant (Xiao et al.,
 2023) each product's input channels are divided by s = max|x|^α / max|w|^(1-α) and the weight columns
 multiplied by it, so activations and weights share the difficulty (0.998 on average, 0.996 at worst,
 α = 0.7 of 0.5-0.9). The maxima |x| come from fixed texts (question_calibration.txt: names and aliases
