@@ -132,11 +132,12 @@ class LexicalIndex:
         neighbours, unknown or rare in the records ("đăg ký khia sinh": dag, khia), becomes the word
         within one edit that forms the most frequent pairs with them (dang: dang_ky; khai: ky_khai,
         khai_sinh), even at three letters, where a word alone has too many neighbours to choose from;
-        otherwise an unknown word of four letters or more becomes its most frequent neighbour."""
-        out = list(folded)
-        for i, token in enumerate(folded):
+        otherwise an unknown word of four letters or more becomes its most frequent neighbour. A last
+        letter doubled in chat style is dropped first."""
+        out = [self._unstretched(t) for t in folded]
+        for i, token in enumerate(list(out)):
             if (len(token) < CONTEXT_TYPO_LENGTH or not token.isalpha() or token in FILLERS
-                    or (token in self.vocab and self.df[self.vocab[token]] > RARE_DF)
+                    or self._common(token)
                     or self._pair_support(out, i, token) > 0):
                 continue
             supported = [(self._pair_support(out, i, c), self.df[self.vocab[c]], c) for c in self._near(token)]
@@ -144,6 +145,17 @@ class LexicalIndex:
             if best[0] >= MIN_PAIR_SUPPORT:
                 out[i] = best[2]
         return [self.correct(t) for t in out]
+
+    def _unstretched(self, token: str) -> str:
+        """A word typed with its last letter doubled, as in chat ("khẩuu", "đượcc", "cóo", "ạa"), when
+        the records do not know it (or barely) and know it without the extra letter."""
+        if len(token) < 2 or token[-1] != token[-2] or not token.isalpha() or self._common(token):
+            return token
+        return token[:-1] if self._common(token[:-1]) else token
+
+    def _common(self, token: str) -> bool:
+        j = self.vocab.get(token)
+        return j is not None and self.df[j] > RARE_DF
 
     def _pair_support(self, words: list[str], i: int, word: str) -> int:
         """Passages holding the pair of this word with the word before or after it."""

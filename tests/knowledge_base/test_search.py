@@ -84,6 +84,14 @@ def test_words_that_fit_no_pair_are_corrected_by_their_neighbours():
     assert lexical.corrected(["dag", "xyz"]) == ["dag", "xyz"]  # a correction must form a known pair
 
 
+def test_a_last_letter_doubled_in_chat_style_is_dropped():
+    lexical = LexicalIndex(CONTEXT_PASSAGES + ["Có giấy chứng nhận"] * 3)
+    # "cóo" is one edit from cho and con too; without the doubled letter it is the word the records know
+    assert lexical.corrected(["coo", "giay"]) == ["co", "giay"]
+    assert lexical.corrected(["dang", "kyy", "khai", "sinhh"]) == ["dang", "ky", "khai", "sinh"]
+    assert lexical.corrected(["hoo"]) == ["hoo"]  # "ho" is not in these records: nothing to fall back to
+
+
 def test_english_words_are_not_taken_for_vietnamese_typos():
     lexical = LexicalIndex(CONTEXT_PASSAGES)
     assert "dang" in lexical.query_terms("dag ky") and "dag" in lexical.query_terms("dag ky", vietnamese=False)
