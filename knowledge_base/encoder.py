@@ -96,7 +96,6 @@ class SentenceTransformerEncoder:
 
     def __init__(self, model, name: str, *, fold_input: bool, query_prefix: str = "", document_prefix: str = "",
                  lean_questions: bool = True, question_precision: str = "float32"):
-
         self._model = model
         self.name = name
         dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
