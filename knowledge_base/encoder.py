@@ -107,8 +107,14 @@ class SentenceTransformerEncoder:
         # procedure names and summaries fit; longer text costs time and adds little
         model.max_seq_length = min(getattr(model, "max_seq_length", None) or MAX_TOKENS, MAX_TOKENS)
         self.question_forward = _question_forward(model, question_precision) if lean_questions else None
-        self.question_precision = _precision_of(self.question_forward)
         self.query_vectors = QueryVectors()
+
+    @property
+    def question_precision(self) -> str:
+        """"int8" when questions go through bert_int8.py's pass, else "float32"."""
+        from .bert_int8 import Int8QuestionForward
+
+        return "int8" if isinstance(self.question_forward, Int8QuestionForward) else "float32"
 
     def _prepare(self, texts: list[str], prefix: str) -> list[str]:
         return [prefix + (folded_text(t) if self._fold else t) for t in texts]
@@ -153,7 +159,6 @@ class SentenceTransformerEncoder:
     def _sibling(self, question_forward) -> "SentenceTransformerEncoder":
         sibling = copy.copy(self)
         sibling.question_forward = question_forward
-        sibling.question_precision = _precision_of(question_forward)
         sibling.query_vectors = QueryVectors(self.query_vectors.size)
         return sibling
 
@@ -170,12 +175,6 @@ def _question_forward(model, precision: str):
 
     forward = Int8QuestionForward.for_model(model) if precision == "int8" else None
     return forward or BertQuestionForward.for_model(model)
-
-
-def _precision_of(question_forward) -> str:
-    from .bert_int8 import Int8QuestionForward
-
-    return "int8" if isinstance(question_forward, Int8QuestionForward) else "float32"
 
 
 _cache: dict[str, Encoder] = {}

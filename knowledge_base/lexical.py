@@ -135,7 +135,7 @@ class LexicalIndex:
         otherwise an unknown word of four letters or more becomes its most frequent neighbour. A last
         letter doubled in chat style is dropped first."""
         out = [self._unstretched(t) for t in folded]
-        for i, token in enumerate(list(out)):
+        for i, token in enumerate(out):
             if (len(token) < CONTEXT_TYPO_LENGTH or not token.isalpha() or token in FILLERS
                     or self._common(token)
                     or self._pair_support(out, i, token) > 0):
@@ -159,12 +159,10 @@ class LexicalIndex:
 
     def _pair_support(self, words: list[str], i: int, word: str) -> int:
         """Passages holding the pair of this word with the word before or after it."""
-        support = 0
-        for pair in ((f"{words[i - 1]}_{word}",) if i > 0 else ()) + (
-                (f"{word}_{words[i + 1]}",) if i + 1 < len(words) else ()):
-            j = self.vocab.get(pair)
-            support += int(self.df[j]) if j is not None else 0
-        return support
+        before = [f"{words[i - 1]}_{word}"] if i > 0 else []
+        after = [f"{word}_{words[i + 1]}"] if i + 1 < len(words) else []
+        pairs = before + after
+        return sum(int(self.df[self.vocab[pair]]) for pair in pairs if pair in self.vocab)
 
     def query_terms(self, query: str, *, vietnamese: bool | None = None) -> list[str]:
         """Unigrams and bigrams of the corrected query; filler words count only inside bigrams. A word
