@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .normalize import FILLERS, looks_english
+from .ranking import best_first
 
 MODEL_FILE = Path(__file__).with_name("no_answer_model.json")
 FEATURES = ("fused", "margin", "lexical", "dense", "coverage", "name_coverage", "unknown", "english", "curated", "words")
@@ -80,12 +81,13 @@ class FeatureReader:
         self.index = index
         self.groups = groups  # variants of one procedure (variants.py): the runner-up is another procedure
         self.lexical = index.lexical
+        self.lexical.matrix.sort_indices()  # a no-op unless the index was pickled before lexical.py sorted them
         self._is_name = np.array([p.is_name for p in index.passages], dtype=bool)
         self._curated = np.array([index.procedures[i].origin == "curated" for i in index.procedure_ids], dtype=bool)
 
     def features(self, text: str, query_terms: list[str], fused: np.ndarray, lexical: np.ndarray,
                  dense: np.ndarray) -> np.ndarray:
-        order = np.argsort(-fused, kind="stable")[:32]
+        order = best_first(fused, 32)
         best = int(order[0])
         others = [i for i in order[1:] if self.groups is None or self.groups[i] != self.groups[best]]
         runner_up = float(fused[others[0]]) if others else 0.0
@@ -107,7 +109,7 @@ class FeatureReader:
         if not words:
             return 0.0, 0.0, 0.0, 0
         passages = self.index.passages_of(procedure)
-        names = passages[self._is_name[passages]]
+        is_name = self._is_name[passages]
         total = covered = named = missing = 0.0
         for word in words:
             j = lex.vocab.get(word)
@@ -117,7 +119,7 @@ class FeatureReader:
                 continue
             idf = float(lex.idf[j])
             total += idf
-            holders = lex.matrix.indices[lex.matrix.indptr[j]:lex.matrix.indptr[j + 1]]
-            covered += idf * bool(np.isin(passages, holders, assume_unique=True).any())
-            named += idf * bool(np.isin(names, holders, assume_unique=True).any())
+            held = lex.holding(j, passages)
+            covered += idf * bool(held.any())
+            named += idf * bool(held[is_name].any())
         return covered / total, named / total, missing / total, len(words)

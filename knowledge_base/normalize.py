@@ -5,6 +5,7 @@ Both sides go through `fold()` so "lam can cuoc" and "làm căn cước" meet on
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -87,8 +88,23 @@ def clean(text: str) -> str:
 
 def strip_diacritics(text: str) -> str:
     """'Đăng ký khai sinh' -> 'Dang ky khai sinh' (đ folds to d)."""
+    if text.isascii():  # nothing to strip; most tokens of a search already are
+        return text
+    if len(text) <= _SHORT:
+        return _stripped_word(text)
+    return _stripped(text)
+
+
+# a search folds each token several times (~230 calls a question): short texts are remembered
+_SHORT = 40
+
+
+def _stripped(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+_stripped_word = functools.lru_cache(maxsize=1 << 16)(_stripped)
 
 
 def words(text: str) -> list[str]:

@@ -157,11 +157,7 @@ class CandidateFeatures:
                 continue
             idf = float(lex.idf[j])
             total += idf
-            holders = lex.matrix.indices[lex.matrix.indptr[j]:lex.matrix.indptr[j + 1]]
-            if len(holders) == 0:
-                continue
-            at = np.minimum(np.searchsorted(holders, passages), len(holders) - 1)
-            held = holders[at] == passages
+            held = lex.holding(j, passages)
             covered += idf * (np.bincount(owner[held], minlength=len(numbers)) > 0)
             named += idf * (np.bincount(owner[held & is_name], minlength=len(numbers)) > 0)
         if total <= 0:

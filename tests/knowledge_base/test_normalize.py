@@ -6,6 +6,7 @@ import unicodedata
 import pytest
 
 from knowledge_base.normalize import clean, fold, folded_text, strip_diacritics, words
+from knowledge_base import normalize
 
 
 def test_nfc_and_nfd_input_give_the_same_tokens():
@@ -100,3 +101,13 @@ def test_punctuation_and_blank_input_give_no_tokens(text):
 @pytest.mark.parametrize("text", ["× ÷", "؟ ،", "\u0301"])
 def test_symbols_inside_the_latin_letter_range_give_no_tokens(text):
     assert fold(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Đăng ký khai sinh", "dang ky", "Ồ", "ĐĐĐ", "a\u0301", "Hòa" * 30,  # short, ASCII, combining, long
+    "Cấp lại giấy phép lái xe bị mất " * 10, "日本語のテキスト", "Привет мир", "ﬁ ½ ①",
+])
+def test_stripping_by_the_quick_paths_is_stripping_by_decomposition(text):
+    """Short texts are remembered and ASCII is returned as it is: the result is the decomposition's."""
+    assert strip_diacritics(text) == normalize._stripped(text)
+    assert strip_diacritics(text) == normalize._stripped(text)  # and again, from the cache

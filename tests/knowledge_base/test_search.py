@@ -284,3 +284,13 @@ def test_lexical_candidates_get_their_exact_dense_evidence(curated_index, monkey
         assert scores.dense[number] == pytest.approx(expected, abs=1e-5)
         checked += 1
     assert checked >= 5
+
+
+def test_the_passages_holding_a_word_are_those_of_its_posting_list(curated_index):
+    lexical = curated_index.lexical
+    rng = np.random.default_rng(0)
+    passages = np.sort(rng.choice(lexical.matrix.shape[0], 200, replace=False))
+    for term in ("khai", "sinh", "dang_ky", "can_cuoc"):
+        j = lexical.vocab[term]
+        expected = np.isin(passages, lexical.passages_with(term))
+        assert expected.any() and lexical.holding(j, passages).tolist() == expected.tolist(), term
