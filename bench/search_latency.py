@@ -36,9 +36,10 @@ from knowledge_base import vectors  # noqa: E402
 from knowledge_base.config import Settings  # noqa: E402
 from knowledge_base.encoder import load_encoder  # noqa: E402
 from knowledge_base.lexical import LexicalIndex  # noqa: E402
-from knowledge_base.retrieval import DENSE_CANDIDATES, InvalidQuery, ProcedureSearch  # noqa: E402
+from knowledge_base.retrieval import DENSE_CANDIDATES, REFINE_MARGIN, InvalidQuery, ProcedureSearch  # noqa: E402
 
 QUESTIONS = REPO / "tests" / "knowledge_base" / "eval_questions.jsonl"
+NATIONAL_QUESTIONS = REPO / "tests" / "knowledge_base" / "national_questions.jsonl"
 CURATED = REPO / "knowledge_base" / "records" / "curated"
 DIM = 384
 # Targets of the foundation issue (#3), printed next to the figures.
@@ -165,6 +166,16 @@ def whole_search(full, curated, questions: list[str], threads: dict, *, quick: b
     for searcher in searchers.values():
         searcher.search("đăng ký khai sinh", 5)
     clock.take()
+    # int8 questions within int8's error of a decision are scored again in float32 (retrieval.REFINE_MARGIN)
+    refined = Stopwatch()
+    refined.patch(searchers["hybrid, full"], "exactly_scored", "scored again")
+
+    def print_refined(searched: int) -> None:
+        again = refined.calls.get("scored again", 0)
+        refined.take()
+        if getattr(full.encoder, "approximate", False):
+            print(f"hybrid, full: {again} of {searched} questions ({again / max(searched, 1):.1%}) scored again with "
+                  f"their float32 vector (int8 within REFINE_MARGIN {REFINE_MARGIN} of a decision)")
 
     def run(modes: list[str], sample: list[str], rounds: int) -> dict[str, dict]:
         total = {m: [] for m in modes}
@@ -198,7 +209,8 @@ def whole_search(full, curated, questions: list[str], threads: dict, *, quick: b
     import torch
 
     configured = (threads["torch"], threads["faiss"])
-    sample = questions[:: max(1, len(questions) // (40 if quick else 100))]
+    # every question: a p95 of a 43-question sample (quick runs before session 6) was its 3rd-slowest
+    sample = questions
     size = (f"full index: {full.manifest['procedures']} procedures, {full.manifest['passages']:,} passages "
             f"({full.manifest['dense_passages']:,} dense, FAISS {full.manifest['faiss']}); curated index: "
             f"{curated.manifest['procedures']} procedures, {curated.manifest['passages']:,} passages")
@@ -212,6 +224,7 @@ def whole_search(full, curated, questions: list[str], threads: dict, *, quick: b
                                          "hybrid, full, encode()", "BM25-only, full")
                              if m in searchers], sample, 1)
         print_run(as_configured)
+        print_refined(len(sample))
 
     torch.set_num_threads(1)
     faiss.omp_set_num_threads(1)
@@ -220,6 +233,15 @@ def whole_search(full, curated, questions: list[str], threads: dict, *, quick: b
                  f"questions x {rounds} rounds, ms per question"):
         single = run(list(searchers), questions, rounds)
         print_run(single)
+        print_refined(len(questions) * rounds)
+
+    if NATIONAL_QUESTIONS.exists():
+        national = [json.loads(line)["question"] for line in NATIONAL_QUESTIONS.read_text("utf-8").splitlines()
+                    if line.strip()]
+        with section(f"whole search on the real index, single-threaded, the {len(national)} long-tail national "
+                     "questions (harder: more of them lie near a decision), ms per question"):
+            print_run(run(["hybrid, full", "BM25-only, full"], national, 1))
+            print_refined(len(national))
 
     with section("where the time of one hybrid search goes (full index, single-threaded), ms per question"):
         parts = Stopwatch()
@@ -268,7 +290,7 @@ def whole_search(full, curated, questions: list[str], threads: dict, *, quick: b
     ]
     for how, results in (("as configured", as_configured), ("single-threaded", single)):
         for mode, before in (("hybrid, full, int8", "the int8 pass (KB_QUESTION_PRECISION=int8)"),
-                             ("hybrid, full, float32", "bert.py's float32 pass"),
+                             ("hybrid, full, float32", "bert.py's float32 pass (KB_QUESTION_PRECISION=float32)"),
                              ("hybrid, full, encode()", "encode() (before bert.py)")):
             if mode in results:
                 p95 = results[mode]["total"]["p95"]

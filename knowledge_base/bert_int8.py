@@ -1,6 +1,7 @@
 """The question pass of bert.py with its matrix products in 8-bit integers: about twice as fast on a
 CPU with VNNI, vectors within a small angle of encode()'s (the index keeps its float32 passages).
-Chosen with KB_QUESTION_PRECISION=int8 (encoder.py); float32 is the default.
+The default (KB_QUESTION_PRECISION, encoder.py); the float32 pass stays beside it, for the questions
+whose answer-or-decline decision lies within int8's error of its bar (retrieval.py).
 
 Plain per-tensor int8 activations lose the few outlier channels BERT's hidden states carry (cosine to
 encode()'s 0.992 on average, 0.984 at worst over the eval and dev questions); as in SmoothQuant (Xiao et al.,
@@ -56,6 +57,7 @@ class Int8QuestionForward(BertQuestionForward):
     """Smoothed weights quantised per output channel; activations quantised per call (fbgemm/x86)."""
 
     def __init__(self, model, maxima: dict, alpha: float = ALPHA):
+        self.exact: BertQuestionForward | None = None  # set by for_model
         self._count = 0
         self._maxima = maxima
         self._alpha = alpha
@@ -68,7 +70,8 @@ class Int8QuestionForward(BertQuestionForward):
         """The int8 pass of this plain-BERT model, or None when this torch cannot run it or its vectors
         stray from encode()'s (then the float32 pass of bert.py answers)."""
         texts = calibration_texts() if texts is None else texts
-        if not texts or BertQuestionForward.for_model(model) is None:
+        exact = BertQuestionForward.for_model(model) if texts else None
+        if exact is None:
             return None
         try:
             recorder = _InputMaxima(model)
@@ -80,7 +83,10 @@ class Int8QuestionForward(BertQuestionForward):
         except (RuntimeError, NotImplementedError, AttributeError):
             return None
         expected = model.encode(checked, normalize_embeddings=True, convert_to_numpy=True)
-        return forward if float((got * expected).sum(axis=1).min()) >= MIN_COSINE else None
+        if float((got * expected).sum(axis=1).min()) < MIN_COSINE:
+            return None
+        forward.exact = exact  # encode()'s vectors, for the questions whose decision int8 could change
+        return forward
 
     def _pack(self, weight, bias):
         torch = self._torch

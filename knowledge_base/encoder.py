@@ -95,7 +95,7 @@ class SentenceTransformerEncoder:
     build time, always through encode() in float32."""
 
     def __init__(self, model, name: str, *, fold_input: bool, query_prefix: str = "", document_prefix: str = "",
-                 lean_questions: bool = True, question_precision: str = "float32"):
+                 lean_questions: bool = True, question_precision: str = "int8"):
         self._model = model
         self.name = name
         dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
@@ -108,6 +108,7 @@ class SentenceTransformerEncoder:
         model.max_seq_length = min(getattr(model, "max_seq_length", None) or MAX_TOKENS, MAX_TOKENS)
         self.question_forward = _question_forward(model, question_precision) if lean_questions else None
         self.query_vectors = QueryVectors()
+        self.exact_vectors = QueryVectors()  # float32 vectors of int8-encoded questions (exact_queries)
 
     @property
     def question_precision(self) -> str:
@@ -124,6 +125,21 @@ class SentenceTransformerEncoder:
         return np.asarray(vectors, dtype=np.float32).reshape(len(prepared), self.dim)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._questions(texts, self.question_forward, self.query_vectors)
+
+    @property
+    def approximate(self) -> bool:
+        """Whether question vectors are int8 approximations (exact_queries gives encode()'s)."""
+        return getattr(self.question_forward, "exact", None) is not None
+
+    def exact_queries(self, texts: list[str]) -> np.ndarray:
+        """The questions' vectors in float32, as encode() gives them: through the float32 pass the
+        int8 pass was checked against, or encode_queries when that is already exact."""
+        if not self.approximate:
+            return self.encode_queries(texts)
+        return self._questions(texts, self.question_forward.exact, self.exact_vectors)
+
+    def _questions(self, texts: list[str], forward, cache: QueryVectors) -> np.ndarray:
         import torch
 
         prepared = self._prepare(texts, self._query_prefix)
@@ -132,18 +148,17 @@ class SentenceTransformerEncoder:
             threads = torch.get_num_threads()
             torch.set_num_threads(1)
             try:
-                return np.stack([self._question_vector(text) for text in prepared]) if prepared else (
+                return np.stack([self._question_vector(text, forward, cache) for text in prepared]) if prepared else (
                     np.zeros((0, self.dim), np.float32))
             finally:
                 torch.set_num_threads(threads)
 
-    def _question_vector(self, text: str) -> np.ndarray:
-        vector = self.query_vectors.get(text)
+    def _question_vector(self, text: str, forward, cache: QueryVectors) -> np.ndarray:
+        vector = cache.get(text)
         if vector is None:
-            vector = (self.question_forward.encode(text) if self.question_forward is not None
-                      else self._encode_unlocked([text])[0])
+            vector = forward.encode(text) if forward is not None else self._encode_unlocked([text])[0]
             vector = np.asarray(vector, dtype=np.float32)
-            self.query_vectors.put(text, vector)
+            cache.put(text, vector)
         return vector
 
     def through_encode(self) -> "SentenceTransformerEncoder":
@@ -160,6 +175,7 @@ class SentenceTransformerEncoder:
         sibling = copy.copy(self)
         sibling.question_forward = question_forward
         sibling.query_vectors = QueryVectors(self.query_vectors.size)
+        sibling.exact_vectors = QueryVectors(self.exact_vectors.size)
         return sibling
 
     def encode_documents(self, texts: list[str]) -> np.ndarray:
@@ -199,12 +215,12 @@ def encoder_name(setting: str) -> str:
 
 
 def question_precision() -> str:
-    """KB_QUESTION_PRECISION: "float32" (default: questions encoded exactly as the index's passages) or
-    "int8" (bert_int8.py: about half the encoding time; falls back to float32 where it cannot run or
-    strays). int8 is not the default: on the held-out sets it moved one question (national test set)
-    across the no-answer threshold, and the quality guards are kept at their measured level."""
-    setting = os.environ.get("KB_QUESTION_PRECISION", "float32").strip().lower()
-    return setting if setting in ("int8", "float32") else "float32"
+    """KB_QUESTION_PRECISION: "int8" (default: bert_int8.py, about half the encoding time; where int8's
+    error could change a decision the question is scored again in float32, retrieval.py REFINE_MARGIN;
+    falls back to float32 where int8 cannot run or strays) or "float32" (every question encoded exactly
+    as the index's passages)."""
+    setting = os.environ.get("KB_QUESTION_PRECISION", "int8").strip().lower()
+    return setting if setting in ("int8", "float32") else "int8"
 
 
 def _create(name: str) -> Encoder:

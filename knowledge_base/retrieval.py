@@ -12,6 +12,7 @@ from .answerability import FeatureReader, NoAnswerModel
 from .aspects import asked_aspect
 from .index import BuiltIndex
 from .normalize import MAX_QUERY_CHARS, clean, folded_text, has_words, looks_english
+from .ranking import best_first
 from .reranker import DEPTH as RERANK_DEPTH
 from .reranker import CandidateFeatures, Reranker
 from .thesaurus import Thesaurus
@@ -38,6 +39,13 @@ NO_ANSWER_BELOW = 0.2  # used when the build was not calibrated (see calibration
 UNCOVERED_ANSWER_BAR = 0.7
 UNCOVERED_CHECKED = 3
 DENSE_CANDIDATES = 64
+# A question encoded in int8 (KB_QUESTION_PRECISION, bert_int8.py) is scored again with its float32
+# vector when int8's error could have changed a decision: its no-answer probability lies this close to a
+# bar deciding it, or its two best choices' reranker confidences lie this close to each other. On the dev
+# questions (dev, national_dev, english_dev; national and curated indexes) int8 moved the probability by
+# 0.017 at the 99th percentile (0.021 at most) and the two best confidences' gap by 0.028 (a few
+# outliers up to 0.15); see bench/README.md for how many questions are scored twice.
+REFINE_MARGIN = 0.03
 # The procedures with the best lexical evidence also get their exact dense evidence: outside the
 # DENSE_CANDIDATES nearest passages a procedure would count 0 there while its rivals count ~0.6, which
 # put "Trình báo mất hộ chiếu" below "Cấp hộ chiếu" for "report my lost passport" (dev: recall@1 up
@@ -158,6 +166,8 @@ class ProcedureSearch:
         self.reranker = reranker if (reranker is not None and use_lexical and use_dense
                                      and reranker.encoder == index.manifest.get("model")) else None
         self._candidate_features = CandidateFeatures(index) if self.reranker is not None else None
+        # int8 question vectors (encoder.py): questions near a decision's bar are scored again exactly
+        self._approximate = use_dense and bool(getattr(index.encoder, "approximate", False))
         self._vectors = vectors.stored_vectors(index.dense) if use_dense and use_lexical else None
         rows_of: dict[int, list[int]] = {}
         for row, passage in enumerate(index.dense_rows):
@@ -189,22 +199,35 @@ class ProcedureSearch:
                 scores.passage_lexical = best
                 self._best_per_procedure(best, scores.lexical, scores.lexical_passage)
         if self.use_dense:
-            query_vector = self.index.encoder.encode_queries([text])[0]
-            cosines, numbers = vectors.search_vectors(self.index.dense, query_vector, DENSE_CANDIDATES)
-            keep = numbers >= 0
-            passage_scores = np.zeros(len(self.index.passages), dtype=np.float32)
-            passage_scores[self.index.dense_rows[numbers[keep]]] = np.clip((cosines[keep] - DENSE_FLOOR) / (1 - DENSE_FLOOR), 0, 1)
-            if self._vectors is not None:
-                lexical_best = np.argsort(-scores.lexical, kind="stable")[:LEXICAL_CANDIDATES_DENSE]
-                rows = [self._dense_rows_of[p] for p in lexical_best.tolist()
-                        if scores.lexical[p] > 0 and p in self._dense_rows_of]
-                if rows:
-                    rows = np.concatenate(rows)
-                    exact = self._vectors[rows] @ np.asarray(query_vector, dtype=np.float32)
-                    passage_scores[self.index.dense_rows[rows]] = np.clip((exact - DENSE_FLOOR) / (1 - DENSE_FLOOR), 0, 1)
-            self._best_per_procedure(passage_scores * self._aspect_weight, scores.dense, scores.dense_passage)
+            self._add_dense(scores, self.index.encoder.encode_queries([text])[0])
         scores.fused = self.fuse(scores.lexical, scores.dense, self.dense_weight_for(text))
         return scores
+
+    def exactly_scored(self, text: str, scores: ProcedureScores) -> ProcedureScores:
+        """The question's scores again, its dense evidence from its float32 vector (the lexical evidence
+        is the same): for an int8-encoded question whose decision lies within int8's error."""
+        exact = ProcedureScores(len(self.index.procedure_ids))
+        exact.lexical, exact.lexical_passage = scores.lexical, scores.lexical_passage
+        exact.query_terms, exact.texts, exact.passage_lexical = scores.query_terms, scores.texts, scores.passage_lexical
+        self._add_dense(exact, self.index.encoder.exact_queries([text])[0])
+        exact.fused = self.fuse(exact.lexical, exact.dense, self.dense_weight_for(text))
+        return exact
+
+    def _add_dense(self, scores: ProcedureScores, query_vector: np.ndarray) -> None:
+        """Per procedure, the best passage's cosine (rescaled above DENSE_FLOOR, weighted by aspect)."""
+        cosines, numbers = vectors.search_vectors(self.index.dense, query_vector, DENSE_CANDIDATES)
+        keep = numbers >= 0
+        passage_scores = np.zeros(len(self.index.passages), dtype=np.float32)
+        passage_scores[self.index.dense_rows[numbers[keep]]] = np.clip((cosines[keep] - DENSE_FLOOR) / (1 - DENSE_FLOOR), 0, 1)
+        if self._vectors is not None:
+            lexical_best = best_first(scores.lexical, LEXICAL_CANDIDATES_DENSE)
+            rows = [self._dense_rows_of[p] for p in lexical_best.tolist()
+                    if scores.lexical[p] > 0 and p in self._dense_rows_of]
+            if rows:
+                rows = np.concatenate(rows)
+                cosines = self._vectors[rows] @ np.asarray(query_vector, dtype=np.float32)
+                passage_scores[self.index.dense_rows[rows]] = np.clip((cosines - DENSE_FLOOR) / (1 - DENSE_FLOOR), 0, 1)
+        self._best_per_procedure(passage_scores * self._aspect_weight, scores.dense, scores.dense_passage)
 
     def _lexical_passages(self, terms: list[str]) -> np.ndarray | None:
         """BM25 share of the question each passage matches (names must match both ways)."""
@@ -236,16 +259,14 @@ class ProcedureSearch:
         citizen's own level (commune, province) when known: of a procedure's variants, that one is shown."""
         text = validate_query(query)
         scores = self.score_procedures(text)
-        fused = scores.fused
-        if self.reranker is not None:
-            order, confidences = self.reranked_with_confidence(scores, k, level)
-        else:
-            order, confidences = self.ranked(fused, k, level), None
+        order, confidences, probability = self._decisions(text, scores, k, level, with_rejected)
+        if self._approximate and self._within_int8_error(text, confidences, probability):
+            scores = self.exactly_scored(text, scores)
+            order, confidences, probability = self._decisions(text, scores, k, level, with_rejected)
         question_aspect = asked_aspect(text)
         threshold = self.no_answer_below
         if self.no_answer_model is not None:
-            if not with_rejected:
-                probability = self.answer_probability(text, scores)
+            if probability is not None:
                 if probability < self.no_answer_model.threshold:
                     return []
                 if probability < UNCOVERED_ANSWER_BAR and self.unmentioned_subjects(text, [c[0] for c in order]):
@@ -273,8 +294,7 @@ class ProcedureSearch:
         the group's members)."""
         out: list[tuple[int, float, list[int]]] = []
         seen: set[int] = set()
-        candidates = np.argsort(-fused, kind="stable")
-        for number in candidates[: 4 * k + 16]:  # a few groups of variants fit in this window
+        for number in best_first(fused, 4 * k + 16):  # a few groups of variants fit in this window
             group = int(self.groups[number])
             if group in seen:
                 continue
@@ -313,6 +333,32 @@ class ProcedureSearch:
         reader = self._candidate_features
         return reader.features(scores.query_terms, candidates, scores.lexical, scores.dense,
                                scores.passage_lexical, scores.texts)
+
+    def _decisions(self, text: str, scores: ProcedureScores, k: int, level: str | None, with_rejected: bool
+                   ) -> tuple[list[tuple[int, float, list[int]]], np.ndarray | None, float | None]:
+        """The choices in order, the reranker's confidence in each, and the no-answer model's probability
+        (None when it does not decide: no model, or the rejected choices are wanted too)."""
+        if self.reranker is not None:
+            order, confidences = self.reranked_with_confidence(scores, k, level)
+        else:
+            order, confidences = self.ranked(scores.fused, k, level), None
+        probability = None
+        if self.no_answer_model is not None and not with_rejected:
+            probability = self.answer_probability(text, scores)
+        return order, confidences, probability
+
+    def _within_int8_error(self, text: str, confidences: np.ndarray | None, probability: float | None) -> bool:
+        """Whether an int8 question vector could have decided differently from its float32 one: the
+        no-answer probability within REFINE_MARGIN of a bar that decides this question, or the two best
+        choices' confidences within REFINE_MARGIN of each other."""
+        if confidences is not None and len(confidences) > 1 and confidences[0] - confidences[1] < REFINE_MARGIN:
+            return True
+        if probability is None:
+            return False
+        bars = [self.no_answer_model.threshold]
+        if self.uncovered is not None and self.uncovered.subjects(text):
+            bars.append(UNCOVERED_ANSWER_BAR)
+        return any(abs(probability - bar) < REFINE_MARGIN for bar in bars)
 
     def answer_probability(self, text: str, scores: ProcedureScores) -> float:
         """The fitted no-answer model's probability that the best procedure answers the question."""

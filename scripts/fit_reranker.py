@@ -13,12 +13,16 @@ reranker does not change that decision, so rejection of out-of-scope questions d
 --write fits on all of them with the chosen L2 and writes knowledge_base/reranker_model.json.
 """
 import argparse
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# the models are fitted on exact question vectors (the search scores a question again in float32 where
+# int8 could change its decision: knowledge_base/retrieval.py REFINE_MARGIN)
+os.environ.setdefault("KB_QUESTION_PRECISION", "float32")
 from knowledge_base.evaluate import accepted_ids, read_questions  # noqa: E402
 from knowledge_base.index import load  # noqa: E402
 from knowledge_base.reranker import DEPTH, FEATURES, Reranker, fit  # noqa: E402

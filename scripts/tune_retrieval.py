@@ -24,6 +24,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# the models are fitted on exact question vectors (the search scores a question again in float32 where
+# int8 could change its decision: knowledge_base/retrieval.py REFINE_MARGIN)
+os.environ.setdefault("KB_QUESTION_PRECISION", "float32")
 from knowledge_base.answerability import FEATURES, NoAnswerModel, fit  # noqa: E402
 from knowledge_base.config import Settings  # noqa: E402
 from knowledge_base.evaluate import accepted_ids, read_questions  # noqa: E402

@@ -1,7 +1,7 @@
 """Questions through the lean BERT forward pass (knowledge_base/bert.py) get the vectors of
 sentence-transformers' encode(), so an index built with encode() serves them unchanged; its int8
-variant (bert_int8.py, KB_QUESTION_PRECISION=int8) stays within a small angle of them and steps aside
-where it cannot run or strays; the cache of recent questions is bounded. Loads the real MiniLM (marked
+variant (bert_int8.py, the default; KB_QUESTION_PRECISION=float32 turns it off) stays within a small
+angle of them, keeps the float32 pass for exact vectors, and steps aside where it cannot run or strays; the cache of recent questions is bounded. Loads the real MiniLM (marked
 `model`, a few seconds)."""
 from __future__ import annotations
 
@@ -40,8 +40,14 @@ def questions_of_the_test_sets():
 
 @pytest.fixture(scope="module")
 def minilm():
-    """The encoder as the service loads it by default: questions through bert.py's float32 pass."""
-    encoder = load_encoder("minilm")
+    """The encoder as the service loads it by default (KB_QUESTION_PRECISION unset)."""
+    return load_encoder("minilm")
+
+
+@pytest.fixture(scope="module")
+def float32(minilm):
+    """The same model with questions through bert.py's float32 pass, as KB_QUESTION_PRECISION=float32 gives."""
+    encoder = minilm.with_questions_in("float32")
     assert encoder.question_forward is not None, "MiniLM is a plain BERT: the lean pass must be used"
     assert encoder.question_forward._packed, "this torch has oneDNN: the packed products must be used"
     return encoder
@@ -49,11 +55,10 @@ def minilm():
 
 @pytest.fixture(scope="module")
 def int8(minilm):
-    """The same model with questions through the int8 pass, as KB_QUESTION_PRECISION=int8 gives."""
-    encoder = minilm.with_questions_in("int8")
-    assert encoder.question_precision == "int8", "the int8 pass could not run or strayed: see bert_int8.py"
-    assert isinstance(encoder.question_forward, bert_int8.Int8QuestionForward)
-    return encoder
+    """Questions through the int8 pass: the default."""
+    assert minilm.question_precision == "int8", "the int8 pass could not run or strayed: see bert_int8.py"
+    assert isinstance(minilm.question_forward, bert_int8.Int8QuestionForward)
+    return minilm
 
 
 def encode_vectors(encoder, texts: list[str]) -> np.ndarray:
@@ -62,32 +67,32 @@ def encode_vectors(encoder, texts: list[str]) -> np.ndarray:
                      for t in texts])
 
 
-def test_lean_pass_gives_the_vectors_of_encode(minilm):
-    lean = np.stack([minilm.question_forward.encode(folded_text(t)) for t in TEXTS])
-    assert lean.shape == (len(TEXTS), minilm.dim) and lean.dtype == np.float32
-    assert np.abs(lean - encode_vectors(minilm, TEXTS)).max() <= TOLERANCE
+def test_lean_pass_gives_the_vectors_of_encode(float32):
+    lean = np.stack([float32.question_forward.encode(folded_text(t)) for t in TEXTS])
+    assert lean.shape == (len(TEXTS), float32.dim) and lean.dtype == np.float32
+    assert np.abs(lean - encode_vectors(float32, TEXTS)).max() <= TOLERANCE
 
 
-def test_questions_of_the_test_sets_get_the_vectors_of_encode(minilm):
+def test_questions_of_the_test_sets_get_the_vectors_of_encode(float32):
     # every question was checked once (max difference 2.7e-7); a sample keeps this fast
     sample = questions_of_the_test_sets()[::20]
-    minilm.query_vectors.clear()
-    assert np.abs(minilm.encode_queries(sample) - encode_vectors(minilm, sample)).max() <= TOLERANCE
+    float32.query_vectors.clear()
+    assert np.abs(float32.encode_queries(sample) - encode_vectors(float32, sample)).max() <= TOLERANCE
 
 
-def test_encode_path_and_lean_path_agree_through_encode_queries(minilm):
-    minilm.query_vectors.clear()
-    lean = minilm.encode_queries(TEXTS)
-    assert np.abs(lean - minilm.through_encode().encode_queries(TEXTS)).max() <= TOLERANCE
+def test_encode_path_and_lean_path_agree_through_encode_queries(float32):
+    float32.query_vectors.clear()
+    lean = float32.encode_queries(TEXTS)
+    assert np.abs(lean - float32.through_encode().encode_queries(TEXTS)).max() <= TOLERANCE
 
 
-def test_a_repeated_question_comes_from_the_cache_unchanged(minilm):
-    minilm.query_vectors.clear()
-    first = minilm.encode_queries([TEXTS[0]])
+def test_a_repeated_question_comes_from_the_cache_unchanged(float32):
+    float32.query_vectors.clear()
+    first = float32.encode_queries([TEXTS[0]])
     expected = first.copy()
     first[0, :] = 0  # a caller changing its copy does not change the cached vector
-    assert minilm.query_vectors.get(folded_text(TEXTS[0])) is not None
-    assert np.array_equal(minilm.encode_queries([TEXTS[0]]), expected)
+    assert float32.query_vectors.get(folded_text(TEXTS[0])) is not None
+    assert np.array_equal(float32.encode_queries([TEXTS[0]]), expected)
 
 
 def test_without_onednn_the_plain_linear_gives_the_same_vectors(minilm, monkeypatch):
@@ -113,14 +118,23 @@ def test_int8_questions_stay_within_a_small_angle_of_encode(int8):
 
 def test_the_precision_of_questions_is_configured(minilm, monkeypatch):
     monkeypatch.delenv("KB_QUESTION_PRECISION", raising=False)
-    assert question_precision() == "float32" and minilm.question_precision == "float32"
-    monkeypatch.setenv("KB_QUESTION_PRECISION", " INT8 ")
-    assert question_precision() == "int8"
+    assert question_precision() == "int8" and minilm.question_precision == "int8"
+    monkeypatch.setenv("KB_QUESTION_PRECISION", " FLOAT32 ")
+    assert question_precision() == "float32"
     encoder = SentenceTransformerEncoder(minilm._model, "minilm", fold_input=True,
                                          question_precision=question_precision())
-    assert encoder.question_precision == "int8"
+    assert encoder.question_precision == "float32" and not encoder.approximate
     monkeypatch.setenv("KB_QUESTION_PRECISION", "int4")  # not a precision: the default, not a crash
-    assert question_precision() == "float32"
+    assert question_precision() == "int8"
+
+
+def test_int8_questions_have_their_exact_vectors_at_hand(int8, float32):
+    """What retrieval.py scores again where int8 could change a decision: encode()'s vectors."""
+    assert int8.approximate and not float32.approximate
+    assert np.abs(int8.exact_queries(TEXTS) - encode_vectors(int8, TEXTS)).max() <= TOLERANCE
+    assert np.array_equal(float32.exact_queries(TEXTS), float32.encode_queries(TEXTS))
+    assert int8.exact_vectors.get(folded_text(TEXTS[0])) is not None  # remembered apart from the int8 ones
+    assert not np.array_equal(int8.encode_queries(TEXTS[:1]), int8.exact_queries(TEXTS[:1]))
 
 
 def test_an_int8_pass_that_strays_gives_way_to_float32(minilm, monkeypatch):
