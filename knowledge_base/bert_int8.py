@@ -1,7 +1,7 @@
 """The question pass of bert.py with its matrix products in 8-bit integers: about twice as fast on a
 CPU with VNNI, vectors within a small angle of encode()'s (the index keeps its float32 passages).
 The default (KB_QUESTION_PRECISION, encoder.py); the float32 pass stays beside it, for the questions
-whose answer-or-decline decision lies within int8's error of its bar (retrieval.py).
+whose decisions (answer or decline, which choice first) int8's error could change (retrieval.py).
 
 Plain per-tensor int8 activations lose the few outlier channels BERT's hidden states carry (cosine to
 encode()'s 0.992 on average, 0.984 at worst over the eval and dev questions); as in SmoothQuant (Xiao et al.,
