@@ -62,6 +62,11 @@ ABOLISHED_LEVEL_PRIOR = 0.6
 _ABOLISHED_IN_NAME = ("cap huyen", "ubnd huyen", "quan huyen")
 
 
+def _rescaled(cosines: np.ndarray) -> np.ndarray:
+    """Cosines as dense evidence: 0 at DENSE_FLOOR and below, 1 at 1."""
+    return np.clip((cosines - DENSE_FLOOR) / (1 - DENSE_FLOOR), 0, 1)
+
+
 def procedure_prior(procedure) -> float:
     prior = CURATED_PRIOR if procedure.origin == "curated" else IMPORTED_PRIOR
     if any(marker in folded_text(procedure.name) for marker in _ABOLISHED_IN_NAME):
@@ -218,7 +223,7 @@ class ProcedureSearch:
         cosines, numbers = vectors.search_vectors(self.index.dense, query_vector, DENSE_CANDIDATES)
         keep = numbers >= 0
         passage_scores = np.zeros(len(self.index.passages), dtype=np.float32)
-        passage_scores[self.index.dense_rows[numbers[keep]]] = np.clip((cosines[keep] - DENSE_FLOOR) / (1 - DENSE_FLOOR), 0, 1)
+        passage_scores[self.index.dense_rows[numbers[keep]]] = _rescaled(cosines[keep])
         if self._vectors is not None:
             lexical_best = best_first(scores.lexical, LEXICAL_CANDIDATES_DENSE)
             rows = [self._dense_rows_of[p] for p in lexical_best.tolist()
@@ -226,7 +231,7 @@ class ProcedureSearch:
             if rows:
                 rows = np.concatenate(rows)
                 cosines = self._vectors[rows] @ np.asarray(query_vector, dtype=np.float32)
-                passage_scores[self.index.dense_rows[rows]] = np.clip((cosines - DENSE_FLOOR) / (1 - DENSE_FLOOR), 0, 1)
+                passage_scores[self.index.dense_rows[rows]] = _rescaled(cosines)
         self._best_per_procedure(passage_scores * self._aspect_weight, scores.dense, scores.dense_passage)
 
     def _lexical_passages(self, terms: list[str]) -> np.ndarray | None:

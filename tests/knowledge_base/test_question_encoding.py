@@ -1,8 +1,8 @@
 """Questions through the lean BERT forward pass (knowledge_base/bert.py) get the vectors of
 sentence-transformers' encode(), so an index built with encode() serves them unchanged; its int8
 variant (bert_int8.py, the default; KB_QUESTION_PRECISION=float32 turns it off) stays within a small
-angle of them, keeps the float32 pass for exact vectors, and steps aside where it cannot run or strays; the cache of recent questions is bounded. Loads the real MiniLM (marked
-`model`, a few seconds)."""
+angle of them, keeps the float32 pass for exact vectors, and steps aside where it cannot run or
+strays; the cache of recent questions is bounded. Loads the real MiniLM (marked `model`, a few seconds)."""
 from __future__ import annotations
 
 import json
