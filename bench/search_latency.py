@@ -145,7 +145,7 @@ def whole_search(full, curated, questions: list[str], threads: dict, *, quick: b
         # the baseline: questions through sentence-transformers' encode(), as before knowledge_base/bert.py
         through_encode = dataclasses.replace(full, encoder=full.encoder.through_encode())
         clock.patch(through_encode.encoder, "encode_queries", "encode")
-        # and the other precision of the lean pass (KB_QUESTION_PRECISION: float32 by default, or int8)
+        # and the other precision of the lean pass (KB_QUESTION_PRECISION: int8 by default, or float32)
         other = "int8" if full.encoder.question_precision == "float32" else "float32"
         other_precision = dataclasses.replace(full, encoder=full.encoder.with_questions_in(other))
         encode_every_question(other_precision)
