@@ -81,7 +81,6 @@ class FeatureReader:
         self.index = index
         self.groups = groups  # variants of one procedure (variants.py): the runner-up is another procedure
         self.lexical = index.lexical
-        self.lexical.matrix.sort_indices()  # a no-op unless the index was pickled before lexical.py sorted them
         self._is_name = np.array([p.is_name for p in index.passages], dtype=bool)
         self._curated = np.array([index.procedures[i].origin == "curated" for i in index.procedure_ids], dtype=bool)
 

@@ -100,6 +100,12 @@ class LexicalIndex:
         self.unknown_idf = float(np.median(self.idf)) if len(self.idf) else 1.0
         self._typo_map = self._build_typo_map()
 
+    def __setstate__(self, state: dict) -> None:
+        """Unpickled (a built index): an index pickled before `holding` existed may hold its words'
+        passages unsorted; sorting is a no-op on the others."""
+        self.__dict__.update(state)
+        self.matrix.sort_indices()
+
     def _build_typo_map(self) -> dict[str, list[str]]:
         """SymSpell-style: every one-letter deletion of a known word points back to that word."""
         table: dict[str, list[str]] = defaultdict(list)
@@ -191,12 +197,16 @@ class LexicalIndex:
         j = self.vocab.get(term)
         if j is None:
             return np.zeros(0, dtype=np.int32)
+        return self._postings(j)
+
+    def _postings(self, j: int) -> np.ndarray:
+        """The passages holding vocabulary term `j`, ascending."""
         return self.matrix.indices[self.matrix.indptr[j]:self.matrix.indptr[j + 1]]
 
     def holding(self, j: int, passages: np.ndarray) -> np.ndarray:
         """Which of these passages hold vocabulary term `j`: each looked up in the term's sorted list
         of passages (a frequent word is in thousands; `np.isin` sorted both, ~40 µs a word)."""
-        holders = self.matrix.indices[self.matrix.indptr[j]:self.matrix.indptr[j + 1]]
+        holders = self._postings(j)
         if len(holders) == 0:
             return np.zeros(len(passages), dtype=bool)
         at = np.minimum(np.searchsorted(holders, passages), len(holders) - 1)

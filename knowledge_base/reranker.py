@@ -101,7 +101,6 @@ class CandidateFeatures:
         # what each name does to its paper (procedure_actions.yml): "Gia hạn …", "Thôi làm …"
         self._actions_lexicon = default_lexicon()
         self._actions = [self._actions_lexicon.of_name(p.name) for p in procedures]
-        index.lexical.matrix.sort_indices()  # each word's passages in order, for the lookups in _coverage
 
     def features(self, query_terms: list[str], candidates: list[tuple[int, float, list[int]]],
                  lexical: np.ndarray, dense: np.ndarray, passage_lexical: np.ndarray | None,

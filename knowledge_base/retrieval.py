@@ -360,10 +360,11 @@ class ProcedureSearch:
             return True
         if probability is None:
             return False
-        bars = [self.no_answer_model.threshold]
-        if self.uncovered is not None and self.uncovered.subjects(text):
-            bars.append(UNCOVERED_ANSWER_BAR)
-        return any(abs(probability - bar) < REFINE_MARGIN for bar in bars)
+        if abs(probability - self.no_answer_model.threshold) < REFINE_MARGIN:
+            return True
+        # the stricter bar decides only questions naming an uncovered subject: looked for only near it
+        return (abs(probability - UNCOVERED_ANSWER_BAR) < REFINE_MARGIN and self.uncovered is not None
+                and bool(self.uncovered.subjects(text)))
 
     def answer_probability(self, text: str, scores: ProcedureScores) -> float:
         """The fitted no-answer model's probability that the best procedure answers the question."""

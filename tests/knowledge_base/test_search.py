@@ -294,3 +294,17 @@ def test_the_passages_holding_a_word_are_those_of_its_posting_list(curated_index
         j = lexical.vocab[term]
         expected = np.isin(passages, lexical.passages_with(term))
         assert expected.any() and lexical.holding(j, passages).tolist() == expected.tolist(), term
+
+
+def test_an_index_pickled_with_unsorted_passage_lists_looks_words_up_right_after_loading(curated_index):
+    import pickle
+
+    lexical = pickle.loads(pickle.dumps(curated_index.lexical))
+    j = lexical.vocab["khai"]
+    start, end = lexical.matrix.indptr[j], lexical.matrix.indptr[j + 1]
+    lexical.matrix.indices[start:end] = lexical.matrix.indices[start:end][::-1].copy()  # as an older build may hold
+    lexical.matrix.data[start:end] = lexical.matrix.data[start:end][::-1].copy()
+    lexical.matrix.has_sorted_indices = False
+    loaded = pickle.loads(pickle.dumps(lexical))
+    passages = np.arange(loaded.matrix.shape[0])
+    assert loaded.holding(j, passages).tolist() == np.isin(passages, lexical.passages_with("khai")).tolist()
