@@ -4,7 +4,8 @@ Besides `question` and `expected_id`, a line may say `also_accepted` (other proc
 it just as well, e.g. the province and central versions of one procedure) and, for a question with
 no answer among the curated records, `expected_if_indexed`: the procedures of the national catalogue
 that do answer it. Such a question counts as in scope when the index searched holds one of them, and
-as out of scope otherwise, so one file serves the 42-record and the national index honestly.
+as out of scope otherwise, so one file serves the 42-record and the national index honestly; likewise
+a question about a portal procedure is out of scope for an index that does not hold it.
 """
 from __future__ import annotations
 
@@ -36,10 +37,12 @@ def read_questions(path: Path) -> list[dict]:
 
 
 def accepted_ids(item: dict, indexed: Container[str] | None = None) -> set[str]:
-    """The procedures that answer the question in an index holding `indexed` (None: any)."""
+    """The procedures that answer the question in an index holding `indexed` (None: any). A question
+    whose procedures the index does not hold is out of scope there: the right reply is no procedure."""
     expected = item.get("expected_id")
     if expected is not None:
-        return {expected, *item.get("also_accepted", ())}
+        ids = {expected, *item.get("also_accepted", ())}
+        return ids if indexed is None else {i for i in ids if i in indexed}
     national = [i for i in item.get("expected_if_indexed", ()) if indexed is not None and i in indexed]
     return set(national)
 

@@ -31,6 +31,15 @@ def test_national_answer_counts_only_when_the_index_holds_it():
     assert evaluate(searcher({}), questions, indexed={"portal-1"})["recall_at_5"] == 0.0
 
 
+def test_a_procedure_the_index_does_not_hold_makes_its_question_out_of_scope_there():
+    questions = [{"question": "q", "expected_id": "portal-1", "also_accepted": ["portal-2"]}]
+    curated = evaluate(searcher({"q": ["dang-ky-khai-sinh"]}), questions, indexed={"dang-ky-khai-sinh"})
+    assert curated["in_scope"] == 0 and curated["out_of_scope"] == 1 and curated["out_of_scope_rejected"] == 0.0
+    assert evaluate(searcher({}), questions, indexed={"dang-ky-khai-sinh"})["out_of_scope_rejected"] == 1.0
+    assert accepted_ids(questions[0], indexed={"portal-2"}) == {"portal-2"}
+    assert accepted_ids(questions[0]) == {"portal-1", "portal-2"}
+
+
 def test_without_knowing_the_index_a_national_answer_stays_out_of_scope():
     assert accepted_ids({"expected_id": None, "expected_if_indexed": ["portal-1"]}) == set()
 
