@@ -32,10 +32,9 @@ def default_search() -> "ProcedureSearch":
     global _default
     with _lock:
         if _default is None:
-            from . import index
-            from .retrieval import ProcedureSearch
+            from .retrieval import load_search
 
-            _default = ProcedureSearch(index.load(Settings.from_env()))
+            _default = load_search(Settings.from_env())
         return _default
 
 

@@ -30,11 +30,10 @@ def cmd_build(args, settings: Settings) -> int:
 
 
 def _searcher(args, settings: Settings):
-    from .index import load
-    from .retrieval import ProcedureSearch
+    from .retrieval import load_search
 
     mode = getattr(args, "mode", "hybrid")
-    return ProcedureSearch(load(settings), use_lexical=mode != "dense", use_dense=mode != "lexical")
+    return load_search(settings, use_lexical=mode != "dense", use_dense=mode != "lexical")
 
 
 def cmd_search(args, settings: Settings) -> int:

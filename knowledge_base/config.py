@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -16,6 +16,9 @@ class Settings:
     approximate_above: int = 50_000  # passages; above this FAISS uses an IVF index
     # questions the no-answer threshold is calibrated on at build time (never the evaluation set)
     calibration_questions: Path | None = REPO_ROOT / "tests" / "knowledge_base" / "dev_questions.jsonl"
+    # a built index of the whole catalogue (such as the default var/index) that a deployment answering only
+    # some procedures declines the others with (scope.py); None: no background
+    background_index_dir: Path | None = None
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -33,7 +36,14 @@ class Settings:
             calibration_questions=_optional_path(
                 os.environ.get("KB_CALIBRATION_QUESTIONS", REPO_ROOT / "tests" / "knowledge_base" / "dev_questions.jsonl")
             ),
+            background_index_dir=_optional_path(os.environ.get("KB_BACKGROUND_INDEX_DIR", "")),
         )
+
+    def background(self) -> "Settings | None":
+        """The settings the background index is read with: its folder, this encoder."""
+        if self.background_index_dir is None:
+            return None
+        return replace(self, index_dir=self.background_index_dir, background_index_dir=None)
 
 
 def _optional_path(value) -> Path | None:

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 import faiss
 import numpy as np
 
+from . import scope as scoping
 from . import vectors
 from .answerability import FeatureReader, NoAnswerModel
 from .aspects import asked_aspect
-from .index import BuiltIndex
+from .config import Settings
+from .index import BuiltIndex, IndexError_, load
 from .normalize import MAX_QUERY_CHARS, clean, folded_text, has_words, looks_english
 from .ranking import best_first
 from .reranker import DEPTH as RERANK_DEPTH
@@ -132,8 +134,11 @@ class ProcedureSearch:
                  no_answer_below: float | None = None, use_lexical: bool = True, use_dense: bool = True,
                  no_answer_model: NoAnswerModel | None | bool = True, thesaurus: Thesaurus | None | bool = True,
                  translate: bool = True, reranker: Reranker | None | bool = True,
-                 uncovered: UncoveredFields | None | bool = True):
+                 uncovered: UncoveredFields | None | bool = True, background: "ProcedureSearch | None" = None):
         self.index = index
+        # the wider catalogue a deployment holding only some procedures declines the others with (scope.py)
+        self.background = background
+        self.scope = scoping.Scope(index.procedures.values()) if background is not None else None
         # subjects of fields the catalogue has no procedures of (uncovered_fields.yml)
         self.uncovered = default_fields() if uncovered is True else (uncovered or None)
         self._mentioned: dict[int, set[str]] = {}  # per procedure, the uncovered subjects its record mentions
@@ -292,7 +297,16 @@ class ProcedureSearch:
                 variants=tuple(self.index.procedure_ids[v] for v in variants if v != number),
                 confidence=None if confidences is None else float(confidences[rank]),
             ))
+        if hits and not with_rejected and self.outside_scope(text, level) is not None:
+            return []
         return hits
+
+    def outside_scope(self, query: object, level: str | None = None) -> Hit | None:
+        """With a background catalogue: its procedure the question is about when this index does not hold
+        it (nor a close choice beside it). None without a background."""
+        if self.background is None:
+            return None
+        return scoping.outside_scope(self.background, self.scope, validate_query(query), level)
 
     def ranked(self, fused: np.ndarray, k: int, level: str | None = None) -> list[tuple[int, float, list[int]]]:
         """The k best procedures, one per group of variants: (procedure shown, the group's best score,
@@ -412,3 +426,15 @@ class ProcedureSearch:
         np.maximum.at(best, owners, values)
         winners = values >= best[owners]
         best_passage[owners[winners]] = candidates[winners]
+
+
+def load_search(settings: Settings, **options) -> ProcedureSearch:
+    """The search the settings describe: their index, and the background catalogue if one is set."""
+    background_settings = settings.background()
+    background = None
+    if background_settings is not None:
+        try:  # its own records are in its build; only the encoder must match
+            background = ProcedureSearch(load(background_settings, check_corpus=False), **options)
+        except IndexError_ as error:
+            raise IndexError_(f"background index (KB_BACKGROUND_INDEX_DIR): {error}") from None
+    return ProcedureSearch(load(settings), background=background, **options)

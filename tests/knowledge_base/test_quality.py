@@ -22,7 +22,7 @@ pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
-def figures(tmp_path_factory, curated_dir) -> dict:
+def curated_built(tmp_path_factory, curated_dir) -> index.BuiltIndex:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("KB_ENCODER", "minilm")
         patch.setenv("KB_INDEX_DIR", str(tmp_path_factory.mktemp("minilm") / "index"))
@@ -30,7 +30,12 @@ def figures(tmp_path_factory, curated_dir) -> dict:
         patch.delenv("KB_APPROXIMATE_ABOVE", raising=False)
         settings = Settings.from_env()
     index.build(settings)
-    searcher = ProcedureSearch(index.load(settings))
+    return index.load(settings)
+
+
+@pytest.fixture(scope="module")
+def figures(curated_built) -> dict:
+    searcher = ProcedureSearch(curated_built)
     return evaluate(searcher.search, read_questions(EVAL_QUESTIONS))
 
 
@@ -73,21 +78,40 @@ def test_out_of_scope_rejection_does_not_fall_below_the_measured_level(figures):
 
 
 # The whole national catalogue (curated + 2,642 portal records), as scripts/setup builds it in var/index.
-@pytest.fixture(scope="module")
-def national_figures() -> dict:
+def _national_settings() -> Settings:
     with pytest.MonkeyPatch.context() as patch:
-        for name in ("KB_ENCODER", "KB_INDEX_DIR", "KB_RECORDS_DIRS", "KB_APPROXIMATE_ABOVE"):
+        for name in ("KB_ENCODER", "KB_INDEX_DIR", "KB_RECORDS_DIRS", "KB_APPROXIMATE_ABOVE",
+                     "KB_BACKGROUND_INDEX_DIR"):
             patch.delenv(name, raising=False)
-        settings = Settings.from_env()
+        return Settings.from_env()
+
+
+@pytest.fixture(scope="module")
+def national_search() -> ProcedureSearch:
+    settings = _national_settings()
     try:
         built = index.load(settings)
     except index.IndexError_ as error:
         pytest.skip(f"the national index is not built (scripts/setup builds it): {error}")
     if built.manifest["procedures"] < 2000:
         pytest.skip("var/index does not hold the national catalogue")
-    searcher = ProcedureSearch(built)
-    return {path.stem: evaluate(searcher.search, read_questions(path), indexed=built.procedures)
+    return ProcedureSearch(built)
+
+
+@pytest.fixture(scope="module")
+def national_figures(national_search) -> dict:
+    return {path.stem: evaluate(national_search.search, read_questions(path), indexed=national_search.index.procedures)
             for path in (EVAL_QUESTIONS, NATIONAL_QUESTIONS, ENGLISH_TEST)}
+
+
+def test_every_label_names_a_procedure_of_the_national_catalogue(national_search):
+    """A label the catalogue does not hold would silently count its question out of scope."""
+    built = national_search.index
+    for path in sorted(EVAL_QUESTIONS.parent.glob("*.jsonl")):
+        for number, item in enumerate(read_questions(path), start=1):
+            labels = [item.get("expected_id"), *item.get("also_accepted", ()), *item.get("expected_if_indexed", ())]
+            unknown = [i for i in labels if i is not None and i not in built.procedures]
+            assert not unknown, f"{path.name}:{number}: {unknown}"
 
 
 def test_national_figures_are_printed(national_figures, capsys):
@@ -138,3 +162,31 @@ def test_national_questions_reach_the_targets(national_figures):
     figures = national_figures["national_questions"]
     assert (figures["recall_at_1"] >= 0.90 and figures["recall_at_5"] >= 0.98
             and figures["out_of_scope_rejected"] >= 0.85), json.dumps(figures)
+
+
+# The 42 curated records with the national index as their background (KB_BACKGROUND_INDEX_DIR,
+# scope.py): a question about a portal procedure is out of scope for this deployment and declined.
+@pytest.fixture(scope="module")
+def scoped_figures(curated_built, national_search) -> dict:
+    searcher = ProcedureSearch(curated_built, background=national_search)
+    return {path.stem: evaluate(searcher.search, read_questions(path), indexed=curated_built.procedures)
+            for path in (EVAL_QUESTIONS, NATIONAL_QUESTIONS, ENGLISH_TEST)}
+
+
+def test_scoped_figures_are_printed(scoped_figures, capsys):
+    with capsys.disabled():
+        for name, figures in scoped_figures.items():
+            print(f"\nretrieval quality, minilm over curated records, national background, {name}: "
+                  f"{json.dumps(figures)}")
+
+
+# Measured 2026-12-06 (session 7), before -> with the background: eval recall@1 0.929 -> 0.922, recall@5
+# 0.983 -> 0.976, rejected 0.848 -> 0.891; questions about portal procedures the 42 do not hold, rejected:
+# national questions 0.653 -> 0.864 (118 of 120 out of scope here), English test 0.671 -> 0.877 (73 of 98).
+@pytest.mark.parametrize("name, key, level", [
+    ("eval_questions", "recall_at_1", 0.92), ("eval_questions", "recall_at_5", 0.97),
+    ("eval_questions", "out_of_scope_rejected", 0.89),
+    ("national_questions", "out_of_scope_rejected", 0.86), ("english_test", "out_of_scope_rejected", 0.87),
+])
+def test_scoped_quality_does_not_fall_below_the_measured_level(scoped_figures, name, key, level):
+    assert scoped_figures[name][key] >= level, json.dumps(scoped_figures[name])
