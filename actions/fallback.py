@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 WEAK_CANDIDATE_MIN = 0.25  # below this a rejected hit is noise, not a "did you mean"
 MAX_CANDIDATES = 3
+NATIONAL_PORTAL = "https://dichvucong.gov.vn"
 
 
 def input_problem(text: Optional[str]) -> Optional[str]:
@@ -59,6 +60,18 @@ def reply_not_found(dispatcher: CollectingDispatcher, tracker: Tracker, domain: 
     show the nearest procedures if any, offer a person, log it."""
     candidates, fields = [], []
     try:
+        elsewhere = kb.outside_scope(text, tracker.get_slot("unit"))
+    except Exception:  # an unsearchable text is about nothing
+        elsewhere = None
+    if elsewhere is not None:  # a procedure this deployment does not hold: name it, no "did you mean"
+        english = messages.language(tracker) == "en" and elsewhere.name_en
+        dispatcher.utter_message(response="utter_outside_scope", procedure=english or elsewhere.name,
+                                 url=official_page(elsewhere))
+        send_contact(dispatcher, tracker, domain)
+        # staff see which procedures citizens ask for that the deployment does not hold yet
+        log_question(tracker, text, "outside_scope", (elsewhere.id,))
+        return
+    try:
         nearest = kb.search(text, MAX_CANDIDATES, with_rejected=True)
         fields = kb.uncovered_fields(text, nearest, messages.language(tracker))
         candidates = [h for h in nearest if h.score >= WEAK_CANDIDATE_MIN]
@@ -73,6 +86,12 @@ def reply_not_found(dispatcher: CollectingDispatcher, tracker: Tracker, domain: 
     send_contact(dispatcher, tracker, domain)
     # staff see which questions need a field the catalogue lacks: what to import or curate next
     log_question(tracker, text, "other_field" if fields else reason, tuple(h.id for h in candidates))
+
+
+def official_page(procedure) -> str:
+    """The procedure's page on an official portal, else the national portal's address."""
+    pages = [s.url for s in procedure.sources if s.url and s.kind == "official_portal"]
+    return pages[0] if pages else NATIONAL_PORTAL
 
 
 def reply_input_problem(dispatcher: CollectingDispatcher, tracker: Tracker, problem: str, text: str) -> None:

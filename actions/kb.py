@@ -31,6 +31,15 @@ def search(text: str, k: int = 5, *, with_rejected: bool = False, unit: Optional
     return knowledge_base.default_search().search(text, k, with_rejected=with_rejected, level=citizen_level(unit))
 
 
+def outside_scope(text: str, unit: Optional[str] = None) -> Optional[Procedure]:
+    """In a deployment that answers only some procedures and reads the national catalogue as its
+    background (KB_BACKGROUND_INDEX_DIR): the catalogue's procedure the question is about when this
+    deployment does not hold it. None otherwise."""
+    search_ = knowledge_base.default_search()
+    hit = search_.outside_scope(text, citizen_level(unit))
+    return search_.background.index.procedures.get(hit.id) if hit else None
+
+
 def uncovered_fields(text: str, hits: list, language: str) -> list[str]:
     """The names (in `language`, "vi" or "en") of the fields the catalogue lacks that the question is
     about (knowledge_base/uncovered_fields.yml), when none of its best hits (`search(...,

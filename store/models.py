@@ -60,8 +60,9 @@ class UnansweredQuestion(Base):
     asked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=_utc_now, index=True)
     text: Mapped[str] = mapped_column(Text)
     # "no_match" (nothing found), "not_understood" (NLU fallback), "other_field" (about a field the
-    # catalogue has no procedures of: knowledge_base/uncovered_fields.yml), "left_for_staff" (citizen
-    # wrote it for a person)
+    # catalogue has no procedures of: knowledge_base/uncovered_fields.yml), "outside_scope" (about a
+    # procedure of the national catalogue this deployment does not hold: knowledge_base/scope.py),
+    # "left_for_staff" (citizen wrote it for a person)
     reason: Mapped[str] = mapped_column(String(32), default="no_match")
     channel: Mapped[Optional[str]] = mapped_column(String(64))
     unit: Mapped[Optional[str]] = mapped_column(String(64), index=True)

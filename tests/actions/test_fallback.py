@@ -70,3 +70,36 @@ def test_the_field_is_named_in_english_to_an_english_speaker(dispatcher, tracker
     question = "licence to open a private clinic (phòng khám)"
     reply_not_found(dispatcher, tracker_for(question, intent="out_of_scope", slots={"language": "en"}), domain, question)
     assert message(dispatcher, "utter_not_in_catalogue")["field"] == "health"
+
+
+def test_a_procedure_the_deployment_does_not_hold_is_named_with_its_page(dispatcher, tracker_for, domain, database,
+                                                                          tmp_path, monkeypatch):
+    """A deployment holding three procedures, the 42 curated ones as its background (KB_BACKGROUND_INDEX_DIR):
+    a question about another one is declined by name, with no "did you mean" among the three."""
+    import shutil
+
+    import knowledge_base
+    from knowledge_base import index
+    from knowledge_base.config import REPO_ROOT, Settings
+    from knowledge_base.retrieval import ProcedureSearch
+
+    catalogue = knowledge_base.default_search()
+    records = tmp_path / "records"
+    records.mkdir()
+    for name in ("dang-ky-khai-sinh", "cap-ho-chieu", "cap-giay-chung-nhan-lan-dau"):
+        shutil.copy(REPO_ROOT / "knowledge_base" / "records" / "curated" / f"{name}.yml", records)
+    settings = Settings(records_dirs=(records,), index_dir=tmp_path / "index", encoder="hashing",
+                        calibration_questions=None)
+    index.build(settings)
+    monkeypatch.setattr(knowledge_base, "_default", ProcedureSearch(index.load(settings), background=catalogue))
+
+    question = "thủ tục đăng ký kết hôn"
+    run(dispatcher, tracker_for(question, intent="out_of_scope"), domain)
+    assert responses(dispatcher)[0] == "utter_outside_scope"
+    named = message(dispatcher, "utter_outside_scope")
+    assert named["procedure"] == "Đăng ký kết hôn"
+    assert named["url"].startswith("https://")
+    assert "utter_nearest_procedures" not in responses(dispatcher)
+    assert "utter_handoff" in responses(dispatcher)
+    assert [(q.reason, q.candidates) for q in database.recent_unanswered_questions()] == [
+        ("outside_scope", "dang-ky-ket-hon")]
