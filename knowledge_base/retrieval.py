@@ -436,5 +436,8 @@ def load_search(settings: Settings, **options) -> ProcedureSearch:
         try:  # its own records are in its build; only the encoder must match
             background = ProcedureSearch(load(background_settings, check_corpus=False), **options)
         except IndexError_ as error:
-            raise IndexError_(f"background index (KB_BACKGROUND_INDEX_DIR): {error}") from None
+            raise IndexError_(
+                f"background index (KB_BACKGROUND_INDEX_DIR={settings.background_index_dir}): {error} "
+                f"(it is built like any index: KB_INDEX_DIR={settings.background_index_dir} with the whole "
+                "catalogue's records, the default KB_RECORDS_DIRS; scripts/setup builds var/index)") from None
     return ProcedureSearch(load(settings), background=background, **options)
