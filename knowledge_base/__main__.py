@@ -48,7 +48,11 @@ def cmd_search(args, settings: Settings) -> int:
     if args.json:
         _print_json([h.as_json() for h in hits])
     elif not hits:
-        print("Không tìm thấy thủ tục phù hợp (no procedure found).")
+        elsewhere = searcher.outside_scope(args.query) if searcher.background is not None else None
+        if elsewhere is not None:
+            print(f"Thủ tục ngoài phạm vi dữ liệu này (outside this index's scope): {elsewhere.id} {elsewhere.name}")
+        else:
+            print("Không tìm thấy thủ tục phù hợp (no procedure found).")
     for hit in hits if not args.json else []:
         print(f"{hit.score:.3f}  {hit.id:40s} {hit.name}  [{hit.aspect}]")
     return 0

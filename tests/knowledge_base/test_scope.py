@@ -106,3 +106,15 @@ def test_a_missing_background_index_is_refused_with_its_setting_named(held_setti
                               KB_BACKGROUND_INDEX_DIR="none")
     assert settings.background() is None
     assert load_search(settings).background is None
+
+
+def test_the_command_line_names_the_procedure_outside_the_scope(held_settings, curated_settings, monkeypatch,
+                                                                capsys):
+    from knowledge_base.__main__ import main
+
+    kb_environment(monkeypatch, held_settings.records_dirs[0], held_settings.index_dir,
+                   KB_BACKGROUND_INDEX_DIR=str(curated_settings.index_dir))
+    assert main(["search", "thủ tục đăng ký kết hôn"]) == 0
+    assert "dang-ky-ket-hon" in capsys.readouterr().out
+    assert main(["search", "thủ tục đăng ký kết hôn", "--json"]) == 0
+    assert capsys.readouterr().out.strip() == "[]"  # the contract: no procedure to answer with
