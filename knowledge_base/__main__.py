@@ -40,15 +40,17 @@ def cmd_search(args, settings: Settings) -> int:
     from .retrieval import InvalidQuery
 
     searcher = _searcher(args, settings)
+    elsewhere = None
     try:
         hits = searcher.search(args.query, args.k)
+        if not hits and not args.json:  # a scoped index (scope.py) names what it declined
+            elsewhere = searcher.outside_scope(args.query)
     except InvalidQuery as error:
         print(f"invalid question: {error}", file=sys.stderr)
         hits = []
     if args.json:
         _print_json([h.as_json() for h in hits])
     elif not hits:
-        elsewhere = searcher.outside_scope(args.query) if searcher.background is not None else None
         if elsewhere is not None:
             print(f"Thủ tục ngoài phạm vi dữ liệu này (outside this index's scope): {elsewhere.id} {elsewhere.name}")
         else:

@@ -118,3 +118,6 @@ def test_the_command_line_names_the_procedure_outside_the_scope(held_settings, c
     assert "dang-ky-ket-hon" in capsys.readouterr().out
     assert main(["search", "thủ tục đăng ký kết hôn", "--json"]) == 0
     assert capsys.readouterr().out.strip() == "[]"  # the contract: no procedure to answer with
+    for argv in (["search", "   "], ["search", "   ", "--json"]):  # no words: a message, not a traceback
+        assert main(argv) == 0
+        assert "invalid question" in capsys.readouterr().err
