@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from knowledge_base.aspects import ASPECT_CUES, asked_aspect
 from knowledge_base.normalize import FILLERS, fold, folded_text
 from knowledge_base.schema import ASPECTS, Procedure
+from knowledge_base.scope import CLOSE_CHOICE_SHARE
 
 from . import kb, messages
 from .session import keeps_context
@@ -36,7 +37,9 @@ MAX_CHOICES = 3
 # Evidence tied within TIED_SCORES is a choice too, however sure the reranker is: on a bare "căn cước"
 # it is 82% for the new card, though cấp đổi/cấp lại scores 0.967 against 0.972. On the same dev
 # questions that rule costs 4 more choices and turns one more wrong answer into a choice.
-CLOSE_CONFIDENCE_RATIO = 0.25
+# One share for both: a scoped index (knowledge_base/scope.py) keeps a question when a procedure it holds
+# would be offered as a button beside the background's best answer.
+CLOSE_CONFIDENCE_RATIO = CLOSE_CHOICE_SHARE
 TIED_SCORES = 0.01
 
 # Words that carry no procedure in a follow-up ("thế phí bao nhiêu?", "còn nộp ở đâu?"): the aspect

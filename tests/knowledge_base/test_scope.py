@@ -19,8 +19,8 @@ HELD = ("dang-ky-khai-sinh", "cap-ho-chieu", "cap-giay-chung-nhan-lan-dau")
 def held_settings(tmp_path_factory, curated_dir):
     """A deployment holding three of the curated procedures (hashing encoder)."""
     root = tmp_path_factory.mktemp("held")
+    (root / "records").mkdir()
     for name in HELD:
-        (root / "records").mkdir(exist_ok=True)
         shutil.copy(curated_dir / f"{name}.yml", root / "records" / f"{name}.yml")
     with pytest.MonkeyPatch.context() as patch:
         settings = kb_environment(patch, root / "records", root / "index", KB_CALIBRATION_QUESTIONS="none")
