@@ -2,6 +2,7 @@
 
     .venvs/app/bin/python scripts/fit_reranker.py tests/knowledge_base/dev_questions.jsonl \\
         tests/knowledge_base/national_dev.jsonl tests/knowledge_base/english_dev.jsonl \\
+        tests/knowledge_base/english_dev2.jsonl \\
         --index var/index [--index /tmp/kb-curated/index=knowledge_base/records/curated] [--write]
 
 Every dev question is searched in every index given; its reranker.DEPTH best choices (by fused score,
@@ -10,7 +11,8 @@ one per group of variants) are the candidates, labelled 1 when the shown procedu
 reranked one, cross-validated with folds by question (a question's searches in several indexes stay
 in one fold) for each L2 strength, counting a question the no-answer model rejects as missed (the
 reranker does not change that decision, so rejection of out-of-scope questions does not move).
---write fits on all of them with the chosen L2 and writes knowledge_base/reranker_model.json.
+--write fits on all of them with the chosen L2 and writes knowledge_base/reranker_model.json (with
+KB_EXAMPLE_QUESTIONS=on, indexes built with the example questions: reranker_model-examples.json).
 """
 import argparse
 import os
@@ -25,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("KB_QUESTION_PRECISION", "float32")
 from knowledge_base.evaluate import accepted_ids, read_questions  # noqa: E402
 from knowledge_base.index import load  # noqa: E402
-from knowledge_base.reranker import DEPTH, FEATURES, Reranker, fit  # noqa: E402
+from knowledge_base.config import Settings  # noqa: E402
+from knowledge_base.reranker import DEPTH, FEATURES, Reranker, fit, model_file  # noqa: E402
 from knowledge_base.retrieval import ProcedureSearch, validate_query  # noqa: E402
 from tune_retrieval import _settings  # noqa: E402
 
@@ -111,7 +114,7 @@ def main() -> None:
     print(f"chosen L2 {best[1]}")
     if args.write:
         model = train(rows, best[1], encoder)
-        model.save()
+        model.save(model_file(Settings.from_env().example_questions))  # the indexes were loaded with that setting
         for spec in specs:
             part = [r for r in rows if r[1] == spec]
             print(f"{spec}: fitted on all, r@1={recall(part, model)[0]:.3f} r@5={recall(part, model)[1]:.3f}")

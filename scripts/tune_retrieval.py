@@ -7,10 +7,12 @@ for each setting.
 
 Fit the no-answer model (knowledge_base/answerability.py) on the dev questions searched in several
 indexes at once (the 42 curated records and the national catalogue), so it holds at both sizes, and
-write knowledge_base/no_answer_model.json:
+write knowledge_base/no_answer_model.json (with KB_EXAMPLE_QUESTIONS=on, indexes built with the example
+questions: no_answer_model-examples.json):
 
     .venvs/app/bin/python scripts/tune_retrieval.py --fit-no-answer tests/knowledge_base/dev_questions.jsonl \\
         tests/knowledge_base/national_dev.jsonl tests/knowledge_base/english_dev.jsonl \\
+        tests/knowledge_base/english_dev2.jsonl \\
         --index var/index --index /tmp/kb-curated/index=knowledge_base/records/curated
 
 A question counts as answerable in an index when one of the procedures that answer it (expected_id,
@@ -27,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # the models are fitted on exact question vectors (the search scores a question again in float32 where
 # int8 could change its decision: knowledge_base/retrieval.py REFINE_MARGIN)
 os.environ.setdefault("KB_QUESTION_PRECISION", "float32")
-from knowledge_base.answerability import FEATURES, NoAnswerModel, fit  # noqa: E402
+from knowledge_base.answerability import FEATURES, NoAnswerModel, fit, model_file  # noqa: E402
 from knowledge_base.config import Settings  # noqa: E402
 from knowledge_base.evaluate import accepted_ids, read_questions  # noqa: E402
 from knowledge_base.index import load  # noqa: E402
@@ -89,7 +91,8 @@ def _settings(spec: str) -> Settings:
     base = Settings.from_env()
     dirs = tuple(Path(d) for d in records.split(os.pathsep) if d) if records else base.records_dirs
     return Settings(records_dirs=dirs, index_dir=Path(index_dir), encoder=base.encoder,
-                    approximate_above=base.approximate_above, calibration_questions=None)
+                    approximate_above=base.approximate_above, calibration_questions=None,
+                    example_questions=base.example_questions)
 
 
 def fit_no_answer(paths: list[str], index_specs: list[str]) -> None:
@@ -128,7 +131,7 @@ def fit_no_answer(paths: list[str], index_specs: list[str]) -> None:
         if value > best[0] + 1e-9:
             best = (value, float(threshold))
     model = NoAnswerModel(**{**model.__dict__, "threshold": best[1]})
-    model.save()
+    model.save(model_file(Settings.from_env().example_questions))  # the indexes were loaded with that setting
     print(f"fitted on {len(y)} question searches ({int(y.sum())} answerable) over {len(index_specs)} indexes; "
           f"threshold {best[1]}, dev objective {best[0]:.4f}")
     for name, w in zip(FEATURES, weights):
