@@ -138,7 +138,11 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("coverage", help="procedures per ministry, level and origin; parsed fields; import flags")
     c.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:  # a KB_* variable that cannot be read
+        print(f"error: configuration: {error}", file=sys.stderr)
+        return 2
     from .index import IndexError_
 
     try:

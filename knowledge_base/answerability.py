@@ -23,6 +23,13 @@ from .normalize import FILLERS, looks_english
 from .ranking import best_first
 
 MODEL_FILE = Path(__file__).with_name("no_answer_model.json")
+# fitted on an index holding the example questions (KB_EXAMPLE_QUESTIONS=on): their evidence differs
+EXAMPLES_MODEL_FILE = Path(__file__).with_name("no_answer_model-examples.json")
+
+
+def model_file(example_questions: bool) -> Path:
+    """The coefficients for an index built with or without the example questions."""
+    return EXAMPLES_MODEL_FILE if example_questions else MODEL_FILE
 FEATURES = ("fused", "margin", "lexical", "dense", "coverage", "name_coverage", "unknown", "english", "curated", "words")
 
 
@@ -82,6 +89,8 @@ class FeatureReader:
         self.groups = groups  # variants of one procedure (variants.py): the runner-up is another procedure
         self.lexical = index.lexical
         self._is_name = np.array([p.is_name for p in index.passages], dtype=bool)
+        # what the record says: example questions (how citizens ask) share words with any question
+        self._of_record = np.array([not p.is_example for p in index.passages], dtype=bool)
         self._curated = np.array([index.procedures[i].origin == "curated" for i in index.procedure_ids], dtype=bool)
 
     def features(self, text: str, query_terms: list[str], fused: np.ndarray, lexical: np.ndarray,
@@ -108,6 +117,7 @@ class FeatureReader:
         if not words:
             return 0.0, 0.0, 0.0, 0
         passages = self.index.passages_of(procedure)
+        passages = passages[self._of_record[passages]]
         is_name = self._is_name[passages]
         total = covered = named = missing = 0.0
         for word in words:

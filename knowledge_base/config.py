@@ -19,6 +19,9 @@ class Settings:
     # a built index of the whole catalogue (such as the default var/index) that a deployment answering only
     # some procedures declines the others with (scope.py); None: no background
     background_index_dir: Path | None = None
+    # the project's example questions (example_questions.yml) indexed as passages: off by default, see
+    # README "Example questions" for what they gain and cost
+    example_questions: bool = False
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -37,6 +40,7 @@ class Settings:
                 os.environ.get("KB_CALIBRATION_QUESTIONS", REPO_ROOT / "tests" / "knowledge_base" / "dev_questions.jsonl")
             ),
             background_index_dir=_optional_path(os.environ.get("KB_BACKGROUND_INDEX_DIR", "")),
+            example_questions=_switch(os.environ.get("KB_EXAMPLE_QUESTIONS", "off")),
         )
 
     def background(self) -> "Settings | None":
@@ -44,6 +48,16 @@ class Settings:
         if self.background_index_dir is None:
             return None
         return replace(self, index_dir=self.background_index_dir, background_index_dir=None)
+
+
+def _switch(value: str) -> bool:
+    """"on"/"off" (also true/false, 1/0, yes/no); anything else is refused with the variable's name."""
+    setting = value.strip().lower()
+    if setting in ("on", "true", "1", "yes"):
+        return True
+    if setting in ("off", "false", "0", "no", ""):
+        return False
+    raise ValueError(f"KB_EXAMPLE_QUESTIONS must be on or off, not {value!r}")
 
 
 def _optional_path(value) -> Path | None:

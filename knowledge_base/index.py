@@ -21,6 +21,7 @@ import numpy as np
 from . import vectors
 from .config import Settings
 from .encoder import Encoder, encoder_name, load_encoder
+from .example_questions import ExampleQuestionsError, load_questions, questions_hash
 from .lexical import LexicalIndex
 from .passages import Passage, procedure_passages
 from .records import RecordProblem, load_records, merge_curated_first
@@ -149,7 +150,8 @@ def build(settings: Settings, encoder: Encoder | None = None) -> BuildReport:
         raise IndexError_("no valid procedure record found in " + ", ".join(map(str, settings.records_dirs)))
     catalogue = merge_curated_first(loaded)
     procedures = catalogue.procedures
-    passages = [passage for p in procedures for passage in procedure_passages(p)]
+    examples = _example_questions(settings)
+    passages = [passage for p in procedures for passage in procedure_passages(p, examples.get(p.id, ()))]
     curated = {p.id for p in procedures if p.origin == "curated"}
     dense_rows = np.array([
         i for i, p in enumerate(passages)
@@ -164,6 +166,7 @@ def build(settings: Settings, encoder: Encoder | None = None) -> BuildReport:
         "model": encoder.name,
         "dim": encoder.dim,
         "corpus_hash": corpus_hash(loaded),
+        "example_questions": questions_hash(examples) if settings.example_questions else None,
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "procedures": len(procedures),
         "replaced_by_curated": sum(len(v) for v in catalogue.second_sources.values()),
@@ -223,7 +226,13 @@ def check_manifest(path: Path, settings: Settings, encoder: Encoder | None = Non
             f"index {path.name} was built with encoder {manifest.get('model')!r} but the configured encoder "
             f"(KB_ENCODER) is {expected!r}: rebuild with `python -m knowledge_base build`"
         )
-    if check_corpus:
+    if check_corpus:  # a background index answers with its own build: only its encoder must match
+        expected_examples = questions_hash(_example_questions(settings)) if settings.example_questions else None
+        if manifest.get("example_questions") != expected_examples:
+            raise IndexMismatch(
+                f"index {path.name} was built {'without' if expected_examples else 'with'} the example questions "
+                f"(KB_EXAMPLE_QUESTIONS is {'on' if settings.example_questions else 'off'}), or they changed since: "
+                "rebuild with `python -m knowledge_base build`")
         live, _ = load_records(settings.records_dirs)
         if corpus_hash(live) != manifest.get("corpus_hash"):
             raise IndexMismatch(
@@ -254,6 +263,17 @@ def load(settings: Settings, encoder: Encoder | None = None, *, check_corpus: bo
         dense=vectors.load(str(path / "passages.faiss")), dense_rows=stored["dense_rows"], encoder=encoder,
         second_sources={pid: [Procedure.model_validate(d) for d in ds] for pid, ds in second_sources.items()},
     )
+
+
+def _example_questions(settings: Settings) -> dict[str, tuple[str, ...]]:
+    """The project's example questions when the settings index them, else none; a broken file stops
+    the build with its name and the procedure id (the index in service stays)."""
+    if not settings.example_questions:
+        return {}
+    try:
+        return load_questions()
+    except ExampleQuestionsError as error:
+        raise IndexError_(f"KB_EXAMPLE_QUESTIONS is on but {error}") from None
 
 
 def _calibrate(built: BuiltIndex, questions: Path) -> dict:

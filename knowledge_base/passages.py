@@ -14,20 +14,24 @@ class Passage:
     procedure_id: str
     aspect: str
     text: str
-    is_name: bool = False  # the official name or one alias: scored on how much of it the question covers
+    # the official name, one alias or one example question: scored on how much of it the question covers too
+    is_name: bool = False
+    is_example: bool = False  # an example question: how citizens ask, not what the record says
 
 
 def _join(*parts: object) -> str:
     return ". ".join(str(p) for p in parts if p)
 
 
-def procedure_passages(p: Procedure) -> list[Passage]:
-    """One short passage per name and alias (how citizens name the procedure), then one per aspect;
-    every aspect passage repeats the name so a question about one aspect ("phí làm hộ chiếu") still
-    matches on the procedure words."""
+def procedure_passages(p: Procedure, examples: tuple[str, ...] = ()) -> list[Passage]:
+    """One short passage per name and alias (how citizens name the procedure) and per example question
+    (how they ask for it, example_questions.py), then one per aspect; every aspect passage repeats the
+    name so a question about one aspect ("phí làm hộ chiếu") still matches on the procedure words."""
     title = p.name
     names = [p.name, *p.aliases, *([p.name_en] if p.name_en else []), *p.aliases_en]
     passages = [Passage(p.id, "overview", name, is_name=True) for name in dict.fromkeys(names) if name]
+    passages += [Passage(p.id, "overview", question, is_name=True, is_example=True)
+                 for question in dict.fromkeys(examples) if question and question not in names]
     texts = {
         "overview": _join(p.name, p.field, p.eligibility),
         "documents": _join(title, "hồ sơ giấy tờ cần chuẩn bị", "; ".join(d.name for d in p.documents)),

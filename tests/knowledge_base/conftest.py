@@ -22,6 +22,7 @@ def kb_environment(monkeypatch: pytest.MonkeyPatch, records_dir: Path, index_dir
     monkeypatch.setenv("KB_INDEX_DIR", str(index_dir))
     monkeypatch.setenv("KB_RECORDS_DIRS", str(records_dir))
     monkeypatch.delenv("KB_APPROXIMATE_ABOVE", raising=False)
+    monkeypatch.delenv("KB_EXAMPLE_QUESTIONS", raising=False)
     for name, value in extra.items():
         monkeypatch.setenv(name, value)
     return Settings.from_env()

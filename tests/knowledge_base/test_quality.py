@@ -28,6 +28,7 @@ def curated_built(tmp_path_factory, curated_dir) -> index.BuiltIndex:
         patch.setenv("KB_INDEX_DIR", str(tmp_path_factory.mktemp("minilm") / "index"))
         patch.setenv("KB_RECORDS_DIRS", str(curated_dir))
         patch.delenv("KB_APPROXIMATE_ABOVE", raising=False)
+        patch.delenv("KB_EXAMPLE_QUESTIONS", raising=False)
         settings = Settings.from_env()
     index.build(settings)
     return index.load(settings)
@@ -81,7 +82,7 @@ def test_out_of_scope_rejection_does_not_fall_below_the_measured_level(figures):
 def _national_settings() -> Settings:
     with pytest.MonkeyPatch.context() as patch:
         for name in ("KB_ENCODER", "KB_INDEX_DIR", "KB_RECORDS_DIRS", "KB_APPROXIMATE_ABOVE",
-                     "KB_BACKGROUND_INDEX_DIR"):
+                     "KB_BACKGROUND_INDEX_DIR", "KB_EXAMPLE_QUESTIONS"):
             patch.delenv(name, raising=False)
         return Settings.from_env()
 

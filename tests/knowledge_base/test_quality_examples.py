@@ -1,0 +1,98 @@
+"""Retrieval quality with the example questions indexed (KB_EXAMPLE_QUESTIONS=on, example_questions.yml),
+the real default encoder and the models fitted for that configuration (*-examples.json).
+
+Measured 2026-12-06 (session 8), off -> on, recall@1 / recall@5 / rejected:
+  42 curated, eval questions            0.929 / 0.983 / 0.848 -> 0.939 / 0.990 / 0.891  (issue 3's targets met)
+  42 curated + national background      0.922 / 0.976 / 0.891 -> 0.929 / 0.9796 / 0.913
+  national index, eval questions        0.894 / 0.957 / 0.784 -> 0.924 / 0.977 / 0.784
+  national index, national questions    0.690 / 0.897 / 0.788 -> 0.782 / 1.000 / 0.788
+  national index, English test          0.782 / 0.936 / 0.900 -> 0.795 / 0.910 / 0.850  (worse: why it is off)
+Slow (loads the model): marked `model`. The national index with the example questions is var/index-examples,
+which scripts/test builds; without it those tests skip.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from knowledge_base import index
+from knowledge_base.config import REPO_ROOT, Settings
+from knowledge_base.evaluate import evaluate, read_questions
+from knowledge_base.retrieval import ProcedureSearch
+
+HERE = Path(__file__).parent
+EVAL_QUESTIONS, NATIONAL_QUESTIONS, ENGLISH_TEST = (
+    HERE / "eval_questions.jsonl", HERE / "national_questions.jsonl", HERE / "english_test.jsonl")
+EXAMPLES_INDEX = REPO_ROOT / "var" / "index-examples"
+
+pytestmark = pytest.mark.model
+
+
+def _settings(**env: str) -> Settings:
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("KB_ENCODER", "KB_INDEX_DIR", "KB_RECORDS_DIRS", "KB_APPROXIMATE_ABOVE",
+                     "KB_BACKGROUND_INDEX_DIR"):
+            patch.delenv(name, raising=False)
+        patch.setenv("KB_EXAMPLE_QUESTIONS", "on")
+        for name, value in env.items():
+            patch.setenv(name, value)
+        return Settings.from_env()
+
+
+@pytest.fixture(scope="module")
+def curated_search(tmp_path_factory, curated_dir) -> ProcedureSearch:
+    settings = _settings(KB_INDEX_DIR=str(tmp_path_factory.mktemp("examples") / "index"),
+                         KB_RECORDS_DIRS=str(curated_dir))
+    index.build(settings)
+    return ProcedureSearch(index.load(settings))
+
+
+@pytest.fixture(scope="module")
+def national_search() -> ProcedureSearch:
+    try:
+        built = index.load(_settings(KB_INDEX_DIR=str(EXAMPLES_INDEX)))
+    except index.IndexError_ as error:
+        pytest.skip(f"the national index with the example questions is not built (scripts/test builds it): {error}")
+    return ProcedureSearch(built)
+
+
+def test_the_models_fitted_for_the_example_questions_serve_them(curated_search):
+    assert curated_search.index.manifest["example_questions"]
+    assert curated_search.reranker is not None and curated_search.no_answer_model is not None
+    assert any(p.is_example for p in curated_search.index.passages)
+
+
+def test_the_curated_index_reaches_issue_3s_targets(curated_search):
+    figures = evaluate(curated_search.search, read_questions(EVAL_QUESTIONS))
+    assert figures["recall_at_1"] >= 0.90 and figures["recall_at_5"] >= 0.98, json.dumps(figures)
+    assert figures["out_of_scope_rejected"] >= 0.85, json.dumps(figures)
+    assert figures["mrr"] >= 0.96, json.dumps(figures)  # measured 0.961
+
+
+@pytest.fixture(scope="module")
+def national_figures(national_search) -> dict:
+    return {path.stem: evaluate(national_search.search, read_questions(path), indexed=national_search.index.procedures)
+            for path in (EVAL_QUESTIONS, NATIONAL_QUESTIONS, ENGLISH_TEST)}
+
+
+# at the levels measured on 2026-12-06 (module docstring): quality may rise, never silently fall
+@pytest.mark.parametrize("name, key, level", [
+    ("eval_questions", "recall_at_1", 0.92), ("eval_questions", "recall_at_5", 0.97),
+    ("eval_questions", "mrr", 0.94), ("eval_questions", "out_of_scope_rejected", 0.78),
+    ("national_questions", "recall_at_1", 0.78), ("national_questions", "recall_at_5", 0.98),
+    ("national_questions", "mrr", 0.87), ("national_questions", "out_of_scope_rejected", 0.78),
+    ("english_test", "recall_at_1", 0.79), ("english_test", "recall_at_5", 0.91),
+    ("english_test", "mrr", 0.83), ("english_test", "out_of_scope_rejected", 0.85),
+])
+def test_national_quality_does_not_fall_below_the_measured_level(national_figures, name, key, level):
+    assert national_figures[name][key] >= level, json.dumps(national_figures[name])
+
+
+# measured 0.929 / 0.9796 (288 of 294: one short of issue 3's 0.98) / 0.913
+def test_the_scoped_deployment_does_not_fall_below_the_measured_level(curated_search, national_search):
+    scoped = ProcedureSearch(curated_search.index, background=national_search)
+    figures = evaluate(scoped.search, read_questions(EVAL_QUESTIONS), indexed=curated_search.index.procedures)
+    assert figures["recall_at_1"] >= 0.92 and figures["recall_at_5"] >= 0.97, json.dumps(figures)
+    assert figures["out_of_scope_rejected"] >= 0.91, json.dumps(figures)
