@@ -23,13 +23,7 @@ from .normalize import FILLERS, looks_english
 from .ranking import best_first
 
 MODEL_FILE = Path(__file__).with_name("no_answer_model.json")
-# fitted on an index holding the example questions (KB_EXAMPLE_QUESTIONS=on): their evidence differs
-EXAMPLES_MODEL_FILE = Path(__file__).with_name("no_answer_model-examples.json")
-
-
-def model_file(example_questions: bool) -> Path:
-    """The coefficients for an index built with or without the example questions."""
-    return EXAMPLES_MODEL_FILE if example_questions else MODEL_FILE
+# (the fit for an index holding the example questions: example_questions.model_file)
 FEATURES = ("fused", "margin", "lexical", "dense", "coverage", "name_coverage", "unknown", "english", "curated", "words")
 
 

@@ -40,7 +40,7 @@ class Settings:
                 os.environ.get("KB_CALIBRATION_QUESTIONS", REPO_ROOT / "tests" / "knowledge_base" / "dev_questions.jsonl")
             ),
             background_index_dir=_optional_path(os.environ.get("KB_BACKGROUND_INDEX_DIR", "")),
-            example_questions=_switch(os.environ.get("KB_EXAMPLE_QUESTIONS", "off")),
+            example_questions=_switch("KB_EXAMPLE_QUESTIONS", "off"),
         )
 
     def background(self) -> "Settings | None":
@@ -50,14 +50,16 @@ class Settings:
         return replace(self, index_dir=self.background_index_dir, background_index_dir=None)
 
 
-def _switch(value: str) -> bool:
-    """"on"/"off" (also true/false, 1/0, yes/no); anything else is refused with the variable's name."""
+def _switch(name: str, default: str) -> bool:
+    """Environment variable `name` as "on"/"off" (also true/false, 1/0, yes/no); anything else is
+    refused with the variable's name."""
+    value = os.environ.get(name, default)
     setting = value.strip().lower()
     if setting in ("on", "true", "1", "yes"):
         return True
     if setting in ("off", "false", "0", "no", ""):
         return False
-    raise ValueError(f"KB_EXAMPLE_QUESTIONS must be on or off, not {value!r}")
+    raise ValueError(f"{name} must be on or off, not {value!r}")
 
 
 def _optional_path(value) -> Path | None:

@@ -45,6 +45,12 @@ def load_questions(path: Path = QUESTIONS_FILE) -> dict[str, tuple[str, ...]]:
     return questions
 
 
+def model_file(default: Path, example_questions: bool) -> Path:
+    """Where a model's coefficients for an index built with or without the example questions are: the
+    fit for an index holding them (their evidence differs) sits beside the default, named *-examples."""
+    return default.with_name(f"{default.stem}-examples{default.suffix}") if example_questions else default
+
+
 def questions_hash(questions: dict[str, tuple[str, ...]]) -> str:
     """What an index built with these questions records in its manifest."""
     digest = hashlib.sha256()

@@ -25,13 +25,7 @@ from .normalize import FILLERS
 from .procedure_actions import default_lexicon
 
 MODEL_FILE = Path(__file__).with_name("reranker_model.json")
-# fitted on an index holding the example questions (KB_EXAMPLE_QUESTIONS=on): their evidence differs
-EXAMPLES_MODEL_FILE = Path(__file__).with_name("reranker_model-examples.json")
-
-
-def model_file(example_questions: bool) -> Path:
-    """The coefficients for an index built with or without the example questions."""
-    return EXAMPLES_MODEL_FILE if example_questions else MODEL_FILE
+# (the fit for an index holding the example questions: example_questions.model_file)
 DEPTH = 10  # choices (groups of variants) the model reorders
 FEATURES = ("fused", "fused_ratio", "gap", "lexical", "name_f1", "aspect_lexical", "dense", "coverage",
             "name_coverage", "curated", "commune", "province", "central", "variants", "name_words", "rank",

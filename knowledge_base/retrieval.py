@@ -9,16 +9,17 @@ import numpy as np
 
 from . import scope as scoping
 from . import vectors
+from .answerability import MODEL_FILE as NO_ANSWER_FILE
 from .answerability import FeatureReader, NoAnswerModel
-from .answerability import model_file as no_answer_file
 from .aspects import asked_aspect
 from .config import Settings
 from .index import BuiltIndex, IndexError_, load
 from .normalize import MAX_QUERY_CHARS, clean, folded_text, has_words, looks_english
 from .ranking import best_first
 from .reranker import DEPTH as RERANK_DEPTH
+from .example_questions import model_file
+from .reranker import MODEL_FILE as RERANKER_FILE
 from .reranker import CandidateFeatures, Reranker
-from .reranker import model_file as reranker_file
 from .thesaurus import Thesaurus
 from .thesaurus import default as load_thesaurus
 from .translate import search_texts
@@ -169,13 +170,14 @@ class ProcedureSearch:
         # the fitted no-answer model (answerability.py) serves hybrid search with the encoder it was
         # fitted for; otherwise, and when a threshold is given explicitly, the calibrated threshold decides
         examples = bool(index.manifest.get("example_questions"))  # the models were fitted with them or not
-        model = NoAnswerModel.load(no_answer_file(examples)) if no_answer_model is True else (no_answer_model or None)
+        model = (NoAnswerModel.load(model_file(NO_ANSWER_FILE, examples)) if no_answer_model is True
+                 else (no_answer_model or None))
         usable = (model is not None and no_answer_below is None and use_lexical and use_dense
                   and model.encoder == index.manifest.get("model"))
         self.no_answer_model = model if usable else None
         self._features = FeatureReader(index, self.groups) if usable else None
         # the learned reranker (reranker.py) likewise serves only hybrid search with its own encoder
-        reranker = Reranker.load(reranker_file(examples)) if reranker is True else (reranker or None)
+        reranker = Reranker.load(model_file(RERANKER_FILE, examples)) if reranker is True else (reranker or None)
         self.reranker = reranker if (reranker is not None and use_lexical and use_dense
                                      and reranker.encoder == index.manifest.get("model")) else None
         self._candidate_features = CandidateFeatures(index) if self.reranker is not None else None

@@ -28,7 +28,8 @@ os.environ.setdefault("KB_QUESTION_PRECISION", "float32")
 from knowledge_base.evaluate import accepted_ids, read_questions  # noqa: E402
 from knowledge_base.index import load  # noqa: E402
 from knowledge_base.config import Settings  # noqa: E402
-from knowledge_base.reranker import DEPTH, FEATURES, Reranker, fit, model_file  # noqa: E402
+from knowledge_base.example_questions import model_file  # noqa: E402
+from knowledge_base.reranker import DEPTH, FEATURES, MODEL_FILE, Reranker, fit  # noqa: E402
 from knowledge_base.retrieval import ProcedureSearch, validate_query  # noqa: E402
 from tune_retrieval import _settings  # noqa: E402
 
@@ -114,7 +115,8 @@ def main() -> None:
     print(f"chosen L2 {best[1]}")
     if args.write:
         model = train(rows, best[1], encoder)
-        model.save(model_file(Settings.from_env().example_questions))  # the indexes were loaded with that setting
+        # the indexes were loaded with that setting (check_manifest refuses any other)
+        model.save(model_file(MODEL_FILE, Settings.from_env().example_questions))
         for spec in specs:
             part = [r for r in rows if r[1] == spec]
             print(f"{spec}: fitted on all, r@1={recall(part, model)[0]:.3f} r@5={recall(part, model)[1]:.3f}")

@@ -29,9 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # the models are fitted on exact question vectors (the search scores a question again in float32 where
 # int8 could change its decision: knowledge_base/retrieval.py REFINE_MARGIN)
 os.environ.setdefault("KB_QUESTION_PRECISION", "float32")
-from knowledge_base.answerability import FEATURES, NoAnswerModel, fit, model_file  # noqa: E402
+from knowledge_base.answerability import FEATURES, MODEL_FILE, NoAnswerModel, fit  # noqa: E402
 from knowledge_base.config import Settings  # noqa: E402
 from knowledge_base.evaluate import accepted_ids, read_questions  # noqa: E402
+from knowledge_base.example_questions import model_file  # noqa: E402
 from knowledge_base.index import load  # noqa: E402
 from knowledge_base.retrieval import ProcedureSearch, validate_query  # noqa: E402
 
@@ -131,7 +132,8 @@ def fit_no_answer(paths: list[str], index_specs: list[str]) -> None:
         if value > best[0] + 1e-9:
             best = (value, float(threshold))
     model = NoAnswerModel(**{**model.__dict__, "threshold": best[1]})
-    model.save(model_file(Settings.from_env().example_questions))  # the indexes were loaded with that setting
+    # the indexes were loaded with that setting (check_manifest refuses any other)
+    model.save(model_file(MODEL_FILE, Settings.from_env().example_questions))
     print(f"fitted on {len(y)} question searches ({int(y.sum())} answerable) over {len(index_specs)} indexes; "
           f"threshold {best[1]}, dev objective {best[0]:.4f}")
     for name, w in zip(FEATURES, weights):

@@ -16,6 +16,18 @@ from knowledge_base.retrieval import ProcedureSearch
 CURATED = REPO_ROOT / "knowledge_base" / "records" / "curated"
 
 
+def real_settings(**env: str) -> Settings:
+    """The real default configuration (model, var/index, records) whatever KB_* variables the shell has,
+    with `env` on top: what the quality tests measure."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("KB_ENCODER", "KB_INDEX_DIR", "KB_RECORDS_DIRS", "KB_APPROXIMATE_ABOVE",
+                     "KB_BACKGROUND_INDEX_DIR", "KB_EXAMPLE_QUESTIONS"):
+            patch.delenv(name, raising=False)
+        for name, value in env.items():
+            patch.setenv(name, value)
+        return Settings.from_env()
+
+
 def kb_environment(monkeypatch: pytest.MonkeyPatch, records_dir: Path, index_dir: Path, **extra: str) -> Settings:
     """Point every KB_* variable at test folders (never at var/ or the real model) and read them back."""
     monkeypatch.setenv("KB_ENCODER", "hashing")

@@ -6,8 +6,9 @@ import pytest
 
 from knowledge_base import index
 from knowledge_base.config import Settings
+from knowledge_base import answerability, reranker
 from knowledge_base.example_questions import (
-    MAX_QUESTION_CHARS, ExampleQuestionsError, load_questions, questions_hash,
+    MAX_QUESTION_CHARS, ExampleQuestionsError, load_questions, model_file, questions_hash,
 )
 from knowledge_base.passages import procedure_passages
 from knowledge_base.records import load_records, merge_curated_first
@@ -46,6 +47,14 @@ def test_a_broken_file_names_the_file_and_procedure(tmp_path, content, where):
 def test_the_hash_follows_every_question():
     assert questions_hash(EXAMPLES) == questions_hash(dict(EXAMPLES))
     assert questions_hash(EXAMPLES) != questions_hash({"dang-ky-khai-tu": EXAMPLES["dang-ky-khai-tu"][:1]})
+
+
+def test_each_model_has_its_fit_for_an_index_with_the_example_questions_beside_it():
+    for default in (answerability.MODEL_FILE, reranker.MODEL_FILE):
+        assert model_file(default, False) == default
+        fitted = model_file(default, True)
+        assert fitted.parent == default.parent and fitted.name == default.stem + "-examples.json"
+        assert fitted.exists()
 
 
 def test_example_questions_are_name_passages_marked_as_examples(record_fields):

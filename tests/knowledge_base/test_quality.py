@@ -13,6 +13,7 @@ from knowledge_base import index
 from knowledge_base.config import Settings
 from knowledge_base.evaluate import evaluate, read_questions
 from knowledge_base.retrieval import ProcedureSearch
+from tests.knowledge_base.conftest import real_settings
 
 EVAL_QUESTIONS = Path(__file__).with_name("eval_questions.jsonl")
 NATIONAL_QUESTIONS = Path(__file__).with_name("national_questions.jsonl")
@@ -79,17 +80,9 @@ def test_out_of_scope_rejection_does_not_fall_below_the_measured_level(figures):
 
 
 # The whole national catalogue (curated + 2,642 portal records), as scripts/setup builds it in var/index.
-def _national_settings() -> Settings:
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("KB_ENCODER", "KB_INDEX_DIR", "KB_RECORDS_DIRS", "KB_APPROXIMATE_ABOVE",
-                     "KB_BACKGROUND_INDEX_DIR", "KB_EXAMPLE_QUESTIONS"):
-            patch.delenv(name, raising=False)
-        return Settings.from_env()
-
-
 @pytest.fixture(scope="module")
 def national_search() -> ProcedureSearch:
-    settings = _national_settings()
+    settings = real_settings()
     try:
         built = index.load(settings)
     except index.IndexError_ as error:

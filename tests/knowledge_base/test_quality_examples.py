@@ -19,6 +19,7 @@ import pytest
 
 from knowledge_base import index
 from knowledge_base.config import REPO_ROOT, Settings
+from tests.knowledge_base.conftest import real_settings
 from knowledge_base.evaluate import evaluate, read_questions
 from knowledge_base.retrieval import ProcedureSearch
 
@@ -31,14 +32,7 @@ pytestmark = pytest.mark.model
 
 
 def _settings(**env: str) -> Settings:
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("KB_ENCODER", "KB_INDEX_DIR", "KB_RECORDS_DIRS", "KB_APPROXIMATE_ABOVE",
-                     "KB_BACKGROUND_INDEX_DIR"):
-            patch.delenv(name, raising=False)
-        patch.setenv("KB_EXAMPLE_QUESTIONS", "on")
-        for name, value in env.items():
-            patch.setenv(name, value)
-        return Settings.from_env()
+    return real_settings(KB_EXAMPLE_QUESTIONS="on", **env)
 
 
 @pytest.fixture(scope="module")
