@@ -19,9 +19,9 @@ class Settings:
     # a built index of the whole catalogue (such as the default var/index) that a deployment answering only
     # some procedures declines the others with (scope.py); None: no background
     background_index_dir: Path | None = None
-    # the project's example questions (example_questions.yml) indexed as passages: off by default, see
-    # README "Example questions" for what they gain and cost
-    example_questions: bool = False
+    # the project's example questions (example_questions.yml) indexed as passages (on by default since
+    # session 9; README "Example questions" says what they gain and cost); off: the records' text only
+    example_questions: bool = True
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -40,7 +40,7 @@ class Settings:
                 os.environ.get("KB_CALIBRATION_QUESTIONS", REPO_ROOT / "tests" / "knowledge_base" / "dev_questions.jsonl")
             ),
             background_index_dir=_optional_path(os.environ.get("KB_BACKGROUND_INDEX_DIR", "")),
-            example_questions=_switch("KB_EXAMPLE_QUESTIONS", "off"),
+            example_questions=_switch("KB_EXAMPLE_QUESTIONS", "on"),
         )
 
     def background(self) -> "Settings | None":

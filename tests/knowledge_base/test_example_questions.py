@@ -82,7 +82,8 @@ def two_records(tmp_path, write_record):
 
 def test_a_question_in_citizens_words_finds_the_procedure_its_examples_describe(tmp_path, two_records, monkeypatch):
     monkeypatch.setattr(index, "load_questions", lambda: EXAMPLES)
-    plain = kb_environment(monkeypatch, two_records, tmp_path / "plain", KB_CALIBRATION_QUESTIONS="none")
+    plain = kb_environment(monkeypatch, two_records, tmp_path / "plain", KB_CALIBRATION_QUESTIONS="none",
+                           KB_EXAMPLE_QUESTIONS="off")
     index.build(plain)
     assert ProcedureSearch(index.load(plain), no_answer_below=0.3).search(QUESTION, 5) == []
     asked = kb_environment(monkeypatch, two_records, tmp_path / "asked", KB_CALIBRATION_QUESTIONS="none",
@@ -123,7 +124,9 @@ def test_a_broken_file_stops_the_build_by_name_and_the_index_in_service_stays(tm
     assert index.current_build(settings) == serving
 
 
-def test_the_setting_is_on_or_off(monkeypatch):
+def test_the_setting_is_on_or_off_and_on_by_default(monkeypatch):
+    monkeypatch.delenv("KB_EXAMPLE_QUESTIONS", raising=False)
+    assert Settings.from_env().example_questions is True and Settings().example_questions is True
     for value, expected in (("on", True), ("OFF", False), ("1", True), ("", False)):
         monkeypatch.setenv("KB_EXAMPLE_QUESTIONS", value)
         assert Settings.from_env().example_questions is expected

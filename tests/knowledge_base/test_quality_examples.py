@@ -1,14 +1,15 @@
-"""Retrieval quality with the example questions indexed (KB_EXAMPLE_QUESTIONS=on, example_questions.yml),
-the real default encoder and the models fitted for that configuration (*-examples.json).
+"""Retrieval quality of the default configuration (since session 9): the example questions indexed
+(KB_EXAMPLE_QUESTIONS=on, example_questions.yml), the real default encoder and the models fitted for that
+configuration (*-examples.json). test_quality.py guards the configuration without them.
 
 Measured 2026-12-06 (session 8), off -> on, recall@1 / recall@5 / rejected:
   42 curated, eval questions            0.929 / 0.983 / 0.848 -> 0.939 / 0.990 / 0.891  (issue 3's targets met)
   42 curated + national background      0.922 / 0.976 / 0.891 -> 0.929 / 0.9796 / 0.913
   national index, eval questions        0.894 / 0.957 / 0.784 -> 0.924 / 0.977 / 0.784
   national index, national questions    0.690 / 0.897 / 0.788 -> 0.782 / 1.000 / 0.788
-  national index, English test          0.782 / 0.936 / 0.900 -> 0.795 / 0.910 / 0.850  (worse: why it is off)
-Slow (loads the model): marked `model`. The national index with the example questions is var/index-examples,
-which scripts/test builds; without it those tests skip.
+  national index, English test          0.782 / 0.936 / 0.900 -> 0.795 / 0.910 / 0.850  (worse)
+Slow (loads the model): marked `model`. The national index is the default var/index, which scripts/setup
+builds; without it those tests skip.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from knowledge_base import index
-from knowledge_base.config import REPO_ROOT, Settings
+from knowledge_base.config import Settings
 from tests.knowledge_base.conftest import real_settings
 from knowledge_base.evaluate import evaluate, read_questions
 from knowledge_base.retrieval import ProcedureSearch
@@ -26,7 +27,6 @@ from knowledge_base.retrieval import ProcedureSearch
 HERE = Path(__file__).parent
 EVAL_QUESTIONS, NATIONAL_QUESTIONS, ENGLISH_TEST = (
     HERE / "eval_questions.jsonl", HERE / "national_questions.jsonl", HERE / "english_test.jsonl")
-EXAMPLES_INDEX = REPO_ROOT / "var" / "index-examples"
 
 pytestmark = pytest.mark.model
 
@@ -46,9 +46,9 @@ def curated_search(tmp_path_factory, curated_dir) -> ProcedureSearch:
 @pytest.fixture(scope="module")
 def national_search() -> ProcedureSearch:
     try:
-        built = index.load(_settings(KB_INDEX_DIR=str(EXAMPLES_INDEX)))
+        built = index.load(_settings())
     except index.IndexError_ as error:
-        pytest.skip(f"the national index with the example questions is not built (scripts/test builds it): {error}")
+        pytest.skip(f"the national index is not built (scripts/setup builds it): {error}")
     return ProcedureSearch(built)
 
 
