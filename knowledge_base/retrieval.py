@@ -36,12 +36,8 @@ ASPECT_WEIGHT = {"overview": 1.0}
 OTHER_ASPECT_WEIGHT = 0.8
 NO_ANSWER_BELOW = 0.2  # used when the build was not calibrated (see calibration.py)
 # A question naming a subject of a field the catalogue lacks (uncovered.py) that none of the
-# UNCOVERED_CHECKED best choices mentions is answered only when the no-answer model is at least this
-# sure (its own bar is ~0.35). On the dev questions (dev, national_dev, english_dev) 10 questions
-# name such a subject unmentioned: of the 8 out of scope, 6 scored under 0.7 (0.49-0.64) and are now
-# declined; the 2 in scope (the subject only their context: "đấu nối vào quốc lộ cho cây xăng")
-# scored 0.72 and 0.76 and are still answered.
-UNCOVERED_ANSWER_BAR = 0.7
+# UNCOVERED_CHECKED best choices mentions is answered only when the no-answer model is surer than its
+# own bar (~0.35): from its uncovered_bar on (answerability.py).
 UNCOVERED_CHECKED = 3
 DENSE_CANDIDATES = 64
 # A question encoded in int8 (KB_QUESTION_PRECISION, bert_int8.py) is scored again with its float32
@@ -284,7 +280,8 @@ class ProcedureSearch:
             if probability is not None:
                 if probability < self.no_answer_model.threshold:
                     return []
-                if probability < UNCOVERED_ANSWER_BAR and self.unmentioned_subjects(text, [c[0] for c in order]):
+                if (probability < self.no_answer_model.uncovered_bar
+                        and self.unmentioned_subjects(text, [c[0] for c in order])):
                     return []
             threshold = 0.0  # the model decided for the question as a whole
         hits = []
@@ -382,7 +379,7 @@ class ProcedureSearch:
         if abs(probability - self.no_answer_model.threshold) < REFINE_MARGIN:
             return True
         # the stricter bar decides only questions naming an uncovered subject: looked for only near it
-        return (abs(probability - UNCOVERED_ANSWER_BAR) < REFINE_MARGIN and self.uncovered is not None
+        return (abs(probability - self.no_answer_model.uncovered_bar) < REFINE_MARGIN and self.uncovered is not None
                 and bool(self.uncovered.subjects(text)))
 
     def answer_probability(self, text: str, scores: ProcedureScores) -> float:
@@ -400,8 +397,10 @@ class ProcedureSearch:
                 break
             mentioned = self._mentioned.get(number)
             if mentioned is None:
+                # the record's own text: an example question (how citizens ask) is not what it covers
                 mentioned = self._mentioned[number] = self.uncovered.mentioned(
-                    [self.index.passages[i].text for i in self.index.passages_of(number)])
+                    [self.index.passages[i].text for i in self.index.passages_of(number)
+                     if not self.index.passages[i].is_example])
             subjects = {s for s in subjects if s.phrase not in mentioned}
         return subjects
 

@@ -16,7 +16,9 @@ questions: no_answer_model-examples.json):
         --index var/index --index /tmp/kb-curated/index=knowledge_base/records/curated
 
 A question counts as answerable in an index when one of the procedures that answer it (expected_id,
-also_accepted, expected_if_indexed) is in that index and among the five shown.
+also_accepted, expected_if_indexed) is in that index and among the five shown. The model also carries
+the bar from which a question naming an uncovered subject its best choices do not mention is answered
+(answerability.fit_uncovered_bar over those dev searches).
 """
 import argparse
 import os
@@ -29,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # the models are fitted on exact question vectors (the search scores a question again in float32 where
 # int8 could change its decision: knowledge_base/retrieval.py REFINE_MARGIN)
 os.environ.setdefault("KB_QUESTION_PRECISION", "float32")
-from knowledge_base.answerability import FEATURES, MODEL_FILE, NoAnswerModel, fit  # noqa: E402
+from knowledge_base.answerability import FEATURES, MODEL_FILE, NoAnswerModel, fit, fit_uncovered_bar  # noqa: E402
 from knowledge_base.config import Settings  # noqa: E402
 from knowledge_base.evaluate import accepted_ids, read_questions  # noqa: E402
 from knowledge_base.example_questions import model_file  # noqa: E402
@@ -100,7 +102,7 @@ def fit_no_answer(paths: list[str], index_specs: list[str]) -> None:
     """Features of every dev question's best match in every index; answerable = one of the procedures
     that answer it is in that index and among the five shown (a question whose answers the index does
     not hold is out of scope there)."""
-    features, answerable, outcome = [], [], []
+    features, answerable, outcome, unmentioned = [], [], [], []
     encoder = None
     questions = [q for path in paths for q in read_questions(Path(path))]
     for spec in index_specs:
@@ -110,11 +112,13 @@ def fit_no_answer(paths: list[str], index_specs: list[str]) -> None:
         for q in questions:
             text = validate_query(q["question"])
             scores = search.score_procedures(text)
-            top5 = [ids[i] for i in np.argsort(-scores.fused, kind="stable")[:5]]
+            order = np.argsort(-scores.fused, kind="stable")[:5]
+            top5 = [ids[i] for i in order]
             accepted = accepted_ids(q, search.index.procedures) & set(search.index.procedures)
             features.append(search.question_features(text, scores))
             answerable.append(1.0 if accepted & set(top5) else 0.0)
             outcome.append((accepted or None, top5))
+            unmentioned.append(bool(search.unmentioned_subjects(text, [int(i) for i in order])))
     x, y = np.array(features), np.array(answerable)
     mean, scale, weights, bias = fit(x, y, l2=L2)
     model = NoAnswerModel(encoder=encoder, features=FEATURES, mean=tuple(mean.round(6)), scale=tuple(scale.round(6)),
@@ -131,11 +135,14 @@ def fit_no_answer(paths: list[str], index_specs: list[str]) -> None:
         value = at1 / in_scope + at5 / in_scope + rejected / out_of_scope  # recall@1 + recall@5 + rejection
         if value > best[0] + 1e-9:
             best = (value, float(threshold))
-    model = NoAnswerModel(**{**model.__dict__, "threshold": best[1]})
+    bar = fit_uncovered_bar(best[1], [(float(p), bool(a), e is None) for p, u, a, (e, _)
+                                      in zip(probability, unmentioned, answerable, outcome) if u])
+    model = NoAnswerModel(**{**model.__dict__, "threshold": best[1], "uncovered_bar": bar})
     # the indexes were loaded with that setting (check_manifest refuses any other)
     model.save(model_file(MODEL_FILE, Settings.from_env().example_questions))
     print(f"fitted on {len(y)} question searches ({int(y.sum())} answerable) over {len(index_specs)} indexes; "
-          f"threshold {best[1]}, dev objective {best[0]:.4f}")
+          f"threshold {best[1]}, dev objective {best[0]:.4f}; uncovered bar {bar} "
+          f"({sum(unmentioned)} searches name an uncovered subject the best choices do not mention)")
     for name, w in zip(FEATURES, weights):
         print(f"  {name:14s} {w:+.3f}")
 

@@ -1,8 +1,12 @@
 """Subjects of fields the catalogue lacks (knowledge_base/uncovered.py) and how the search uses them."""
+import json
+from dataclasses import replace
+
 import pytest
 
-from knowledge_base.answerability import FEATURES as ANSWER_FEATURES, NoAnswerModel
-from knowledge_base.retrieval import UNCOVERED_ANSWER_BAR, ProcedureSearch
+from knowledge_base.answerability import FEATURES as ANSWER_FEATURES
+from knowledge_base.answerability import DEFAULT_UNCOVERED_BAR, NoAnswerModel, fit_uncovered_bar
+from knowledge_base.retrieval import ProcedureSearch
 from knowledge_base.uncovered import Subject, UncoveredFields, UncoveredFieldsError, default_fields
 
 
@@ -51,7 +55,7 @@ def _model(probability_logit: float) -> NoAnswerModel:
 
 def test_an_unmentioned_uncovered_subject_needs_a_surer_answer(curated_index):
     unsure = ProcedureSearch(curated_index, no_answer_model=_model(0.0))  # probability 0.5: above 0.35
-    assert 0.35 < 0.5 < UNCOVERED_ANSWER_BAR
+    assert 0.35 < 0.5 < unsure.no_answer_model.uncovered_bar
     assert unsure.search("xin giấy phép bán lẻ rượu")  # no uncovered subject: answered
     assert unsure.search("xin giấy phép bán thuốc lá") == []  # tobacco: no curated record mentions it
     assert unsure.search("xin giấy phép bán thuốc lá", with_rejected=True)  # still there for staff tools
@@ -69,3 +73,36 @@ def test_the_fields_of_unmentioned_subjects_are_told(curated_index):
 
     assert {s.field for s in subjects("xin giấy phép bán thuốc lá")} == {"Công Thương"}
     assert subjects("đăng ký khai sinh cho con") == set()
+
+
+def test_the_bar_is_the_no_answer_models_own(curated_index):
+    """A fit whose probabilities run higher (an index with the example questions) carries a higher bar."""
+    lenient = ProcedureSearch(curated_index, no_answer_model=replace(_model(0.0), uncovered_bar=0.45))
+    assert lenient.search("xin giấy phép bán thuốc lá")  # probability 0.5 reaches its bar
+    strict = ProcedureSearch(curated_index, no_answer_model=replace(_model(3.0), uncovered_bar=0.96))
+    assert strict.search("xin giấy phép bán thuốc lá") == []  # 0.95 does not
+
+
+def test_a_model_file_without_the_bar_gets_the_default(tmp_path):
+    path = tmp_path / "model.json"
+    saved = replace(_model(0.0), uncovered_bar=0.81)
+    saved.save(path)
+    assert NoAnswerModel.load(path) == saved
+    data = json.loads(path.read_text(encoding="utf-8"))
+    del data["uncovered_bar"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert NoAnswerModel.load(path).uncovered_bar == DEFAULT_UNCOVERED_BAR
+
+
+@pytest.mark.parametrize("threshold, searches, bar", [
+    # out of scope at 0.50 and 0.77, answerable at 0.82 and 0.90: the middle of 0.78-0.82
+    (0.34, [(0.50, False, True), (0.77, False, True), (0.82, True, False), (0.90, True, False)], 0.8),
+    # an in-scope search the five best miss (answerable False, not out of scope) counts neither way
+    (0.34, [(0.77, False, True), (0.79, False, False), (0.82, True, False)], 0.8),
+    # nothing to decline: the lowest run of bars, from the threshold to the answerable one
+    (0.30, [(0.40, True, False)], 0.35),
+    (0.34, [], DEFAULT_UNCOVERED_BAR),
+])
+def test_the_bar_is_fitted_between_the_dev_searches_it_separates(threshold, searches, bar):
+    assert fit_uncovered_bar(threshold, searches) == pytest.approx(bar)
+
