@@ -206,6 +206,11 @@ _VIETNAMESE = frozenset(
 )
 
 
+def english_words_only(folded: str) -> bool:
+    """Whether every word of a folded phrase is also a frequent English word ("in ấn" folds to "in an")."""
+    return all(t in _ENGLISH for t in folded.split())
+
+
 def looks_english(text: str) -> bool:
     """English rather than Vietnamese: no Vietnamese diacritics, mostly English words, and more of
     them than Vietnamese syllables typed without diacritics."""

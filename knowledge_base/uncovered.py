@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .normalize import english_words_only, looks_english
 from .phrases import PhraseTable, phrases, read_lexicon, spelled
 
 FIELDS_FILE = Path(__file__).with_name("uncovered_fields.yml")
@@ -52,7 +53,11 @@ class UncoveredFields:
         return cls(fields)
 
     def subjects(self, text: str) -> set[Subject]:
-        return {Subject(spelled(phrase), *self._names[key]) for phrase, keys in self._table.find(text) for key in keys}
+        # in an English question a phrase whose folded words are English words is those words:
+        # "a factory in an industrial park" is not "in ấn" (printing)
+        english = looks_english(text)
+        return {Subject(spelled(phrase), *self._names[key]) for phrase, keys in self._table.find(text) for key in keys
+                if not (english and english_words_only(spelled(phrase)))}
 
     def mentioned(self, texts: list[str]) -> set[str]:
         """The phrases (folded) any of the texts mentions: a procedure's passages."""

@@ -106,3 +106,9 @@ def test_a_model_file_without_the_bar_gets_the_default(tmp_path):
 def test_the_bar_is_fitted_between_the_dev_searches_it_separates(threshold, searches, bar):
     assert fit_uncovered_bar(threshold, searches) == pytest.approx(bar)
 
+
+def test_english_words_in_an_english_question_are_not_a_vietnamese_subject():
+    fields = default_fields()
+    assert fields.subjects("We plan a factory in an industrial park, which licence do we need?") == set()
+    assert {s.phrase for s in fields.subjects("xin giay phep in an")} == {"in an"}  # Vietnamese without diacritics
+    assert {s.phrase for s in fields.subjects("how to get a karaoke licence")} == {"karaoke"}
