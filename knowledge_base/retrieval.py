@@ -17,6 +17,7 @@ from .index import BuiltIndex, IndexError_, load
 from .normalize import MAX_QUERY_CHARS, clean, folded_text, has_words, looks_english
 from .ranking import best_first
 from .reranker import DEPTH as RERANK_DEPTH
+from .ages import age_order
 from .example_questions import model_file
 from .reranker import MODEL_FILE as RERANKER_FILE
 from .reranker import CandidateFeatures, Reranker
@@ -359,10 +360,17 @@ class ProcedureSearch:
                    ) -> tuple[list[tuple[int, float, list[int]]], np.ndarray | None, float | None]:
         """The choices in order, the reranker's confidence in each, and the no-answer model's probability
         (None when it does not decide: no model, or the rejected choices are wanted too)."""
+        depth = max(k, RERANK_DEPTH)
         if self.reranker is not None:
-            order, confidences = self.reranked_with_confidence(scores, k, level)
+            order, confidences = self.reranked_with_confidence(scores, depth, level)
         else:
-            order, confidences = self.ranked(scores.fused, k, level), None
+            order, confidences = self.ranked(scores.fused, depth, level), None
+        # a question giving an age: of a procedure's age variants, the one for that age first (ages.py)
+        procedures = [self.index.procedures[self.index.procedure_ids[c[0]]] for c in order]
+        positions = age_order(text, [(p.name, p.name_en) for p in procedures])
+        order = [order[p] for p in positions][:k]
+        if confidences is not None:
+            confidences = confidences[positions][:k]
         probability = None
         if self.no_answer_model is not None and not with_rejected:
             probability = self.answer_probability(text, scores)

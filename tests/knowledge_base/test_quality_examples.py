@@ -9,7 +9,8 @@ Measured 2026-12-06 (session 8), off -> on, recall@1 / recall@5 / rejected:
   national index, national questions    0.690 / 0.897 / 0.788 -> 0.782 / 1.000 / 0.788
   national index, English test          0.782 / 0.936 / 0.900 -> 0.795 / 0.910 / 0.850  (worse)
 Then (session 9) the bar for a question naming an uncovered subject fitted with the model (0.70 -> 0.81):
-national questions rejected 0.788 -> 0.818, the rest unchanged.
+national questions rejected 0.788 -> 0.818, the rest unchanged. Then a question's age chooses among a
+procedure's age variants (ages.py): national questions recall@1 0.782 -> 0.793, English test 0.795 -> 0.808.
 Slow (loads the model): marked `model`. The national index is the default var/index, which scripts/setup
 builds; without it those tests skip.
 """
@@ -77,9 +78,9 @@ def national_figures(national_search) -> dict:
 @pytest.mark.parametrize("name, key, level", [
     ("eval_questions", "recall_at_1", 0.92), ("eval_questions", "recall_at_5", 0.97),
     ("eval_questions", "mrr", 0.94), ("eval_questions", "out_of_scope_rejected", 0.78),
-    ("national_questions", "recall_at_1", 0.78), ("national_questions", "recall_at_5", 0.98),
+    ("national_questions", "recall_at_1", 0.79), ("national_questions", "recall_at_5", 0.98),
     ("national_questions", "mrr", 0.87), ("national_questions", "out_of_scope_rejected", 0.81),
-    ("english_test", "recall_at_1", 0.79), ("english_test", "recall_at_5", 0.91),
+    ("english_test", "recall_at_1", 0.80), ("english_test", "recall_at_5", 0.91),
     ("english_test", "mrr", 0.83), ("english_test", "out_of_scope_rejected", 0.85),
 ])
 def test_national_quality_does_not_fall_below_the_measured_level(national_figures, name, key, level):
