@@ -211,11 +211,33 @@ def english_words_only(folded: str) -> bool:
     return all(t in _ENGLISH for t in folded.split())
 
 
+# an unaccented Vietnamese syllable: onset, vowels, final ("son" is sơn, "cat" cát, "loan" loạn)
+_SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+                       r"(uye|uya|uyu|ieu|yeu|uoi|uou|oai|oay|oeo|uay|uai|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|"
+                       r"ua|ue|ui|uo|uu|uy|ye|[aeiouy])(ch|ng|nh|[cmnpt])?$")
+
+
+@functools.lru_cache(maxsize=1)
+def english_vocabulary() -> frozenset[str]:
+    """_ENGLISH and the English words of the glossary (translate.py) that no Vietnamese question typed
+    without diacritics has: "forest tree seed source recognition" is English too. Left out: words of
+    under three letters, the glossary's Vietnamese syllables and any word shaped like one."""
+    from .translate import GlossaryError, glossary  # here: translate.py reads this module
+    try:
+        known = glossary()
+    except GlossaryError:
+        return _ENGLISH
+    return _ENGLISH | frozenset(
+        w for w in known.base if len(w) >= 3 and w.isalpha() and w not in _VIETNAMESE
+        and w not in known.vietnamese and not _SYLLABLE.match(w))
+
+
 def looks_english(text: str) -> bool:
     """English rather than Vietnamese: no Vietnamese diacritics, mostly English words, and more of
     them than Vietnamese syllables typed without diacritics."""
     tokens = words(text)
     if not tokens or has_vietnamese_diacritics(text):
         return False
-    english = sum(t in _ENGLISH for t in tokens)
+    english_words = english_vocabulary()
+    english = sum(t in english_words for t in tokens)
     return english >= max(1, 0.35 * len(tokens)) and english > sum(t in _VIETNAMESE for t in tokens)

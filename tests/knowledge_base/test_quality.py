@@ -141,14 +141,15 @@ def test_national_figures_are_printed(national_figures, capsys):
 # 0.936, MRR 0.770 -> 0.854, rejected 0.900; eval recall@1 0.894, recall@5 0.954 -> 0.957, MRR 0.921 ->
 # 0.923, rejected 0.811 -> 0.784 (one question: "ly hon thuan tinh nop don o toa nao"). Then (session 9)
 # a question's age chooses among a procedure's age variants (ages.py): national questions recall@1 0.690
-# -> 0.701, English test 0.782 -> 0.795.
+# -> 0.701, English test 0.782 -> 0.795; then search-box English is known as English
+# (normalize.english_vocabulary): English test recall@5 0.936 -> 0.949, MRR 0.860 -> 0.867.
 @pytest.mark.parametrize("name, key, level", [
     ("eval_questions", "recall_at_1", 0.89), ("eval_questions", "recall_at_5", 0.95),
     ("eval_questions", "mrr", 0.92), ("eval_questions", "out_of_scope_rejected", 0.78),
     ("national_questions", "recall_at_1", 0.70), ("national_questions", "recall_at_5", 0.89),
     ("national_questions", "mrr", 0.77), ("national_questions", "out_of_scope_rejected", 0.78),
-    ("english_test", "recall_at_1", 0.79), ("english_test", "recall_at_5", 0.93),
-    ("english_test", "mrr", 0.85), ("english_test", "out_of_scope_rejected", 0.90),
+    ("english_test", "recall_at_1", 0.79), ("english_test", "recall_at_5", 0.94),
+    ("english_test", "mrr", 0.86), ("english_test", "out_of_scope_rejected", 0.90),
 ])
 def test_national_quality_does_not_fall_below_the_measured_level(national_figures, name, key, level):
     assert national_figures[name][key] >= level, json.dumps(national_figures[name])

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from knowledge_base.aspects import asked_aspect
-from knowledge_base.normalize import fold, looks_english
+from knowledge_base.normalize import english_vocabulary, fold, looks_english
 from knowledge_base.translate import Glossary, GlossaryError, english_to_vietnamese, glossary, search_texts
 
 
@@ -96,8 +96,25 @@ def test_the_detector_knows_administrative_english(question):
 
 
 @pytest.mark.parametrize("question", [
+    # search-box English without a function word: its words are the glossary's
+    "forest tree seed source recognition", "environmental protection fee mineral mining declaration",
+    "airport operations manual amendment approval", "microinsurance mutual organization amend licence",
+])
+def test_search_box_english_is_english(question):
+    assert looks_english(question)
+
+
+def test_glossary_words_shaped_like_vietnamese_syllables_do_not_make_a_question_english():
+    vocabulary = english_vocabulary()
+    assert {"forest", "seed", "approval"} <= vocabulary
+    assert not {"son", "loan", "ban", "tan", "chip", "boat"} & vocabulary  # sơn, loạn, bán, tán… (glossary words)
+    assert not looks_english("son nha het bao nhieu tien") and not looks_english("vay von ngan hang bi loan")
+
+
+@pytest.mark.parametrize("question", [
     "lam the bhyt cho be 3 tuoi can to khai gi", "dang ky tam tru cho nguoi thue tro", "cap lai cccd bi mat",
-    "thu tuc ly hon", "xin giay phep xay dung nha o",
+    "thu tuc ly hon", "xin giay phep xay dung nha o", "tach thua dat", "chuyen nhuong dat", "so do bi mat",
+    "thue mon bai ho kinh doanh bao nhieu tien", "dang ky kinh doanh online",
 ])
 def test_unaccented_vietnamese_is_not_english(question):
     assert not looks_english(question)
