@@ -108,8 +108,6 @@ class FeatureReader:
         self.groups = groups  # variants of one procedure (variants.py): the runner-up is another procedure
         self.lexical = index.lexical
         self._is_name = np.array([p.is_name for p in index.passages], dtype=bool)
-        # what the record says: example questions (how citizens ask) share words with any question
-        self._of_record = np.array([not p.is_example for p in index.passages], dtype=bool)
         self._curated = np.array([index.procedures[i].origin == "curated" for i in index.procedure_ids], dtype=bool)
 
     def features(self, text: str, query_terms: list[str], fused: np.ndarray, lexical: np.ndarray,
@@ -135,8 +133,7 @@ class FeatureReader:
         words = [t for t in dict.fromkeys(query_terms) if "_" not in t and t not in FILLERS]
         if not words:
             return 0.0, 0.0, 0.0, 0
-        passages = self.index.passages_of(procedure)
-        passages = passages[self._of_record[passages]]
+        passages = self.index.record_passages_of(procedure)
         is_name = self._is_name[passages]
         total = covered = named = missing = 0.0
         for word in words:

@@ -97,6 +97,16 @@ class BuiltIndex:
         return order[bounds[number]:bounds[number + 1]]
 
     @cached_property
+    def _of_record(self) -> np.ndarray:
+        return np.array([not p.is_example for p in self.passages], dtype=bool)
+
+    def record_passages_of(self, number: int) -> np.ndarray:
+        """The passages of procedure `number` that say what its record says: without its example
+        questions (how citizens ask, which share words with any question)."""
+        passages = self.passages_of(number)
+        return passages[self._of_record[passages]]
+
+    @cached_property
     def procedure_numbers(self) -> dict[str, int]:
         """Procedure id -> its number in the index."""
         return {pid: i for i, pid in enumerate(self.procedure_ids)}

@@ -207,8 +207,10 @@ _VIETNAMESE = frozenset(
 
 
 def english_words_only(folded: str) -> bool:
-    """Whether every word of a folded phrase is also a frequent English word ("in ấn" folds to "in an")."""
-    return all(t in _ENGLISH for t in folded.split())
+    """Whether every word of a folded phrase is also an English word looks_english counts ("in ấn" folds
+    to "in an")."""
+    english_words = english_vocabulary()
+    return all(t in english_words for t in folded.split())
 
 
 # an unaccented Vietnamese syllable: onset, vowels, final ("son" is sơn, "cat" cát, "loan" loạn)

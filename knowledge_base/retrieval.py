@@ -405,10 +405,8 @@ class ProcedureSearch:
                 break
             mentioned = self._mentioned.get(number)
             if mentioned is None:
-                # the record's own text: an example question (how citizens ask) is not what it covers
                 mentioned = self._mentioned[number] = self.uncovered.mentioned(
-                    [self.index.passages[i].text for i in self.index.passages_of(number)
-                     if not self.index.passages[i].is_example])
+                    [self.index.passages[i].text for i in self.index.record_passages_of(number)])
             subjects = {s for s in subjects if s.phrase not in mentioned}
         return subjects
 
