@@ -53,9 +53,18 @@ def float32(minilm):
     return encoder
 
 
+def int8_strays_here(minilm) -> bool:
+    """On a CPU without VNNI instructions the int8 products keep 7 bits (bert_int8 `_reduce_range`) and may
+    stray past MIN_COSINE on its long probe (measured 0.967 on an AMD EPYC with AVX2 only, 2026-12-07): there
+    the pass steps aside and questions go through float32, as designed. With VNNI it must hold."""
+    return not bert_int8._has_vnni() and bert_int8.Int8QuestionForward.for_model(minilm._model) is None
+
+
 @pytest.fixture(scope="module")
 def int8(minilm):
     """Questions through the int8 pass: the default."""
+    if int8_strays_here(minilm):
+        pytest.skip("this CPU has no VNNI and the int8 pass strayed past its check: float32 serves (bert_int8.py)")
     assert minilm.question_precision == "int8", "the int8 pass could not run or strayed: see bert_int8.py"
     assert isinstance(minilm.question_forward, bert_int8.Int8QuestionForward)
     return minilm
@@ -118,7 +127,8 @@ def test_int8_questions_stay_within_a_small_angle_of_encode(int8):
 
 def test_the_precision_of_questions_is_configured(minilm, monkeypatch):
     monkeypatch.delenv("KB_QUESTION_PRECISION", raising=False)
-    assert question_precision() == "int8" and minilm.question_precision == "int8"
+    assert question_precision() == "int8"
+    assert minilm.question_precision == ("float32" if int8_strays_here(minilm) else "int8")
     monkeypatch.setenv("KB_QUESTION_PRECISION", " FLOAT32 ")
     assert question_precision() == "float32"
     encoder = SentenceTransformerEncoder(minilm._model, "minilm", fold_input=True,
