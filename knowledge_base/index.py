@@ -23,11 +23,14 @@ from .config import Settings
 from .encoder import Encoder, encoder_name, load_encoder
 from .example_questions import ExampleQuestionsError, load_questions, questions_hash
 from .lexical import LexicalIndex
+from .out_of_scope import OutOfScopeQuestions, OutOfScopeQuestionsError
+from .out_of_scope import load_questions as load_out_of_scope
+from .out_of_scope import questions_hash as out_of_scope_hash
 from .passages import Passage, procedure_passages
 from .records import RecordProblem, load_records, merge_curated_first
 from .schema import Procedure
 
-FORMAT_VERSION = 4  # 4: the lexical index also holds accented terms
+FORMAT_VERSION = 5  # 4: the lexical index also holds accented terms; 5: and the out-of-scope questions
 # Dense vectors only for the short passages that name and summarise a procedure: long lists of
 # documents and steps are matched well lexically and would multiply encoding time at national scale.
 DENSE_ASPECTS = ("overview", "fee", "time", "where", "online", "result")
@@ -70,11 +73,13 @@ class BuiltIndex:
     dense_rows: np.ndarray  # FAISS row -> passage number
     procedure_ids: list[str]
     second_sources: dict[str, list[Procedure]]  # curated id -> imported records it replaced
+    out_of_scope: OutOfScopeQuestions | None = None  # questions no procedure answers (out_of_scope.py)
 
     @classmethod
     def assemble(cls, *, manifest: dict, procedures: list[Procedure], passages: list[Passage],
                  lexical: LexicalIndex, dense, dense_rows: np.ndarray, encoder: Encoder,
-                 second_sources: dict[str, list[Procedure]]) -> "BuiltIndex":
+                 second_sources: dict[str, list[Procedure]],
+                 out_of_scope: OutOfScopeQuestions | None = None) -> "BuiltIndex":
         """The index from its stored parts; procedure numbering and the passage map are derived."""
         ids = [p.id for p in procedures]
         number = {pid: i for i, pid in enumerate(ids)}
@@ -82,7 +87,7 @@ class BuiltIndex:
             manifest=manifest, procedures={p.id: p for p in procedures}, passages=passages, lexical=lexical,
             dense=dense, encoder=encoder,
             passage_procedure=np.array([number[p.procedure_id] for p in passages], dtype=np.int32),
-            dense_rows=dense_rows, procedure_ids=ids, second_sources=second_sources,
+            dense_rows=dense_rows, procedure_ids=ids, second_sources=second_sources, out_of_scope=out_of_scope,
         )
 
     @cached_property
@@ -171,12 +176,17 @@ def build(settings: Settings, encoder: Encoder | None = None) -> BuildReport:
     matrix, encoded = cache.encode(encoder, [passages[i].text for i in dense_rows])
     dense = vectors.build_vector_index(matrix, settings.approximate_above)
     lexical = LexicalIndex([p.text for p in passages])
+    declined = _out_of_scope_questions()
+    # beside how citizens name and ask for each procedure: its names, aliases and example questions
+    asked = list(dict.fromkeys(p.text for p in passages if p.is_name)) if any(p.is_example for p in passages) else []
+    out_of_scope = OutOfScopeQuestions.build(declined, asked)
     manifest = {
         "format": FORMAT_VERSION,
         "model": encoder.name,
         "dim": encoder.dim,
         "corpus_hash": corpus_hash(loaded),
         "example_questions": questions_hash(examples) if settings.example_questions else None,
+        "out_of_scope_questions": out_of_scope_hash(declined),
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "procedures": len(procedures),
         "replaced_by_curated": sum(len(v) for v in catalogue.second_sources.values()),
@@ -191,7 +201,8 @@ def build(settings: Settings, encoder: Encoder | None = None) -> BuildReport:
     staging.mkdir()
     vectors.save(dense, str(staging / "passages.faiss"))
     with open(staging / "lexical.pickle", "wb") as f:
-        pickle.dump({"lexical": lexical, "passages": passages, "dense_rows": dense_rows}, f,
+        pickle.dump({"lexical": lexical, "passages": passages, "dense_rows": dense_rows,
+                     "out_of_scope": out_of_scope}, f,
                     protocol=pickle.HIGHEST_PROTOCOL)
     (staging / "procedures.json").write_text(
         json.dumps([p.model_dump(mode="json") for p in procedures], ensure_ascii=False), encoding="utf-8"
@@ -199,7 +210,7 @@ def build(settings: Settings, encoder: Encoder | None = None) -> BuildReport:
     if settings.calibration_questions and settings.calibration_questions.exists():
         built = BuiltIndex.assemble(manifest={}, procedures=procedures, passages=passages, lexical=lexical,
                                     dense=dense, dense_rows=dense_rows, encoder=encoder,
-                                    second_sources=catalogue.second_sources)
+                                    second_sources=catalogue.second_sources, out_of_scope=out_of_scope)
         manifest["calibration"] = _calibrate(built, settings.calibration_questions)
     (staging / "second_sources.json").write_text(
         json.dumps({pid: [p.model_dump(mode="json") for p in ps] for pid, ps in catalogue.second_sources.items()},
@@ -243,6 +254,10 @@ def check_manifest(path: Path, settings: Settings, encoder: Encoder | None = Non
                 f"index {path.name} was built {'without' if expected_examples else 'with'} the example questions "
                 f"(KB_EXAMPLE_QUESTIONS is {'on' if settings.example_questions else 'off'}), or they changed since: "
                 "rebuild with `python -m knowledge_base build`")
+        if manifest.get("out_of_scope_questions") != out_of_scope_hash(_out_of_scope_questions()):
+            raise IndexMismatch(
+                f"the out-of-scope questions (knowledge_base/out_of_scope_questions.yml) changed since index "
+                f"{path.name} was built: rebuild with `python -m knowledge_base build`")
         live, _ = load_records(settings.records_dirs)
         if corpus_hash(live) != manifest.get("corpus_hash"):
             raise IndexMismatch(
@@ -272,6 +287,7 @@ def load(settings: Settings, encoder: Encoder | None = None, *, check_corpus: bo
         manifest=manifest, procedures=procedures, passages=stored["passages"], lexical=stored["lexical"],
         dense=vectors.load(str(path / "passages.faiss")), dense_rows=stored["dense_rows"], encoder=encoder,
         second_sources={pid: [Procedure.model_validate(d) for d in ds] for pid, ds in second_sources.items()},
+        out_of_scope=stored.get("out_of_scope"),
     )
 
 
@@ -284,6 +300,15 @@ def _example_questions(settings: Settings) -> dict[str, tuple[str, ...]]:
         return load_questions()
     except ExampleQuestionsError as error:
         raise IndexError_(f"KB_EXAMPLE_QUESTIONS is on but {error}") from None
+
+
+def _out_of_scope_questions() -> tuple[str, ...]:
+    """The project's out-of-scope questions; a broken file stops the build with its name and the topic
+    (the index in service stays)."""
+    try:
+        return load_out_of_scope()
+    except OutOfScopeQuestionsError as error:
+        raise IndexError_(str(error)) from None
 
 
 def _calibrate(built: BuiltIndex, questions: Path) -> dict:

@@ -134,10 +134,13 @@ class ProcedureSearch:
                  no_answer_below: float | None = None, use_lexical: bool = True, use_dense: bool = True,
                  no_answer_model: NoAnswerModel | None | bool = True, thesaurus: Thesaurus | None | bool = True,
                  translate: bool = True, reranker: Reranker | None | bool = True,
-                 uncovered: UncoveredFields | None | bool = True, background: "ProcedureSearch | None" = None):
+                 uncovered: UncoveredFields | None | bool = True, background: "ProcedureSearch | None" = None,
+                 out_of_scope: bool = True):
         self.index = index
         # the wider catalogue a deployment holding only some procedures declines the others with (scope.py)
         self.background = background
+        # questions no procedure answers, beside how citizens ask for procedures (out_of_scope.py)
+        self.declined = index.out_of_scope if out_of_scope else None
         self.scope = scoping.Scope(index.procedures.values()) if background is not None else None
         # subjects of fields the catalogue has no procedures of (uncovered_fields.yml)
         self.uncovered = default_fields() if uncovered is True else (uncovered or None)
@@ -285,6 +288,9 @@ class ProcedureSearch:
                         and self.unmentioned_subjects(text, [c[0] for c in order])):
                     return []
             threshold = 0.0  # the model decided for the question as a whole
+        # asked like a question no procedure answers, not like one citizens ask for a procedure (out_of_scope.py)
+        if not with_rejected and self.declined is not None and self.declined.declines(text, probability):
+            return []
         hits = []
         for rank, (number, score, variants) in enumerate(order):
             if score <= 0 or (score < threshold and not with_rejected):

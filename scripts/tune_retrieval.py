@@ -15,6 +15,15 @@ questions: no_answer_model-examples.json):
         tests/knowledge_base/english_dev2.jsonl \\
         --index var/index --index /tmp/kb-curated/index=knowledge_base/records/curated
 
+Fit the margin and bar from which a question asked like one no procedure answers is declined
+(knowledge_base/out_of_scope.py): prints the grid and the choice, which that module's constants take
+by hand:
+
+    .venvs/app/bin/python scripts/tune_retrieval.py --fit-declined tests/knowledge_base/dev_questions.jsonl \\
+        tests/knowledge_base/national_dev.jsonl tests/knowledge_base/english_dev.jsonl \\
+        tests/knowledge_base/english_dev2.jsonl tests/knowledge_base/english_dev3.jsonl \\
+        tests/knowledge_base/oos_dev.jsonl --index var/index --index /tmp/kb-curated/index=knowledge_base/records/curated
+
 A question counts as answerable in an index when one of the procedures that answer it (expected_id,
 also_accepted, expected_if_indexed) is in that index and among the five shown. The model also carries
 the bar from which a question naming an uncovered subject its best choices do not mention is answered
@@ -147,14 +156,62 @@ def fit_no_answer(paths: list[str], index_specs: list[str]) -> None:
         print(f"  {name:14s} {w:+.3f}")
 
 
+def fit_declined(paths: list[str], index_specs: list[str]) -> None:
+    """out_of_scope.DECLINE_MARGIN, DECLINE_FROM and DECLINE_BELOW: the check only ever declines, so of the
+    grid's settings that lose no dev answer (recall@1 and @5 over every index's searches as without it)
+    the one declining the most out-of-scope searches; among equals the one deciding the fewest questions
+    (the lowest probability bar, then the widest margin, then the highest closeness bar)."""
+    outcomes = []  # per search: (answering ids or None, ids shown without the check, closest declined, asked, p)
+    questions = [q for path in paths for q in read_questions(Path(path))]
+    for spec in index_specs:
+        search = ProcedureSearch(load(_settings(spec)), out_of_scope=False)
+        declined = search.index.out_of_scope
+        if declined is None or declined.lexical is None:
+            raise SystemExit(f"{spec}: the index holds no out-of-scope or no example questions to compare")
+        for q in questions:
+            text = validate_query(q["question"])
+            accepted = accepted_ids(q, search.index.procedures)
+            shown = [h.id for h in search.search(text, 5)]
+            probability = search.answer_probability(text, search.score_procedures(text))
+            outcomes.append((accepted or None, shown, *declined.closest(text), probability))
+    results = []
+    for below in (0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
+        for margin in np.round(np.arange(0.0, 0.31, 0.05), 2):
+            for bar in np.round(np.arange(0.2, 0.61, 0.1), 2):
+                at1 = at5 = rejected = 0
+                for accepted, shown, closest, asked, probability in outcomes:
+                    ids = [] if closest > bar and closest - asked > margin and probability < below else shown
+                    if accepted is None:
+                        rejected += not ids
+                    else:
+                        at1 += bool(ids) and ids[0] in accepted
+                        at5 += bool(accepted & set(ids))
+                results.append((at1, at5, rejected, float(below), float(margin), float(bar)))
+    without = (sum(a is not None and bool(s) and s[0] in a for a, s, *_ in outcomes),
+               sum(a is not None and bool(a & set(s)) for a, s, *_ in outcomes),
+               sum(a is None and not s for a, s, *_ in outcomes))
+    print(f"{len(outcomes)} searches ({sum(a is not None for a, *_ in outcomes)} in scope); without the check: "
+          f"at 1 {without[0]}, at 5 {without[1]}, declined {without[2]}")
+    for at1, at5, rejected, below, margin, bar in sorted(results, key=lambda r: -r[2])[:10]:
+        print(f"  below {below:.2f} margin {margin:.2f} bar {bar:.2f}: at 1 {at1}, at 5 {at5}, declined {rejected}")
+    lossless = [r for r in results if r[:2] == without[:2]]
+    chosen = max(lossless, key=lambda r: (r[2], -r[3], r[4], r[5]))
+    print(f"losing no answer: declined {chosen[2]}; DECLINE_BELOW = {chosen[3]}, DECLINE_MARGIN = {chosen[4]}, "
+          f"DECLINE_FROM = {chosen[5]} (knowledge_base/out_of_scope.py)")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("questions", nargs="+")
     parser.add_argument("--misses", action="store_true")
     parser.add_argument("--fit-no-answer", action="store_true")
-    parser.add_argument("--index", action="append", default=[], help="INDEX_DIR[=RECORDS_DIR:…] (with --fit-no-answer)")
+    parser.add_argument("--fit-declined", action="store_true")
+    parser.add_argument("--index", action="append", default=[],
+                        help="INDEX_DIR[=RECORDS_DIR:…] (with --fit-no-answer, --fit-declined)")
     args = parser.parse_args()
-    if args.fit_no_answer:
+    if args.fit_declined:
+        fit_declined(args.questions, args.index or [str(Settings.from_env().index_dir)])
+    elif args.fit_no_answer:
         fit_no_answer(args.questions, args.index or [str(Settings.from_env().index_dir)])
     else:
         grid(args.questions[0], args.misses)

@@ -1,0 +1,119 @@
+"""Questions no procedure answers (out_of_scope_questions.yml): a question asked like one of them is declined.
+
+The no-answer model (answerability.py) judges a question by how well its best procedure matches. A
+question about gold prices, a lawsuit's odds or the fine for a red light shares words with some
+procedure ("giá", "kiện", "phạt") and can match one well enough. What gives it away is that it is
+asked like questions no procedure answers: the project's file holds such questions by topic
+(shopping, banking, legal outcomes, fine amounts, news of laws, chit-chat...). They sit in a word
+index of their own beside how citizens name and ask for each procedure (its names, aliases and example
+questions, example_questions.py), matched both ways like names (how much of the question a question
+covers and how much of it the question covers). A question whose closest match is one of these, closer
+than any name or example question and close in itself, is declined.
+
+The check only ever declines, and is fitted so that it loses no answer: on the six dev sets (dev,
+national_dev, english_dev, english_dev2, english_dev3, oos_dev) over the national and the curated index
+(`scripts/tune_retrieval.py --fit-declined`), of margins 0-0.3, closeness bars 0.2-0.6 and no-answer
+probability bars 0.5-1, the setting declining the most out-of-scope searches while keeping every answer
+at ranks 1 and 5. It declined 876 of those 1,060 searches instead of 861; settings declining more (up to
+899) lost 1 to 8 answers. A question the no-answer model is sure of (probability 0.9 and up) is never
+declined by it. The "asked" side is every name, alias and example question of the index's procedures;
+beside an index without example questions there is too little to compare with, so it declines nothing.
+
+The questions are never shown to a citizen. The build keeps their index and records the file's hash
+in its manifest, so editing the file makes the index stale.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from .lexical import LexicalIndex, terms
+from .normalize import FILLERS, search_tokens
+
+QUESTIONS_FILE = Path(__file__).with_name("out_of_scope_questions.yml")
+MAX_QUESTION_CHARS = 500
+# (fitted: see the module's note)
+DECLINE_MARGIN = 0.0  # the closest declined question this much closer than the closest asked one
+DECLINE_FROM = 0.4  # and closer than this
+DECLINE_BELOW = 0.9  # and the no-answer model less sure than this that the best procedure answers
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class OutOfScopeQuestionsError(ValueError):
+    """out_of_scope_questions.yml cannot be used; the message names the file and the topic."""
+
+
+def load_questions(path: Path = QUESTIONS_FILE) -> tuple[str, ...]:
+    """The questions of every topic, spaces normalised, in file order; () without the file."""
+    if not path.exists():
+        return ()
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as problem:
+        raise OutOfScopeQuestionsError(f"{path}: {problem}") from None
+    if not isinstance(data, list):
+        raise OutOfScopeQuestionsError(f"{path}: expected a list of topics, each with its questions")
+    questions: dict[str, None] = {}
+    for number, entry in enumerate(data, 1):
+        topic = entry.get("topic") if isinstance(entry, dict) else None
+        listed = entry.get("questions") if isinstance(entry, dict) else None
+        if (not isinstance(topic, str) or not isinstance(listed, list)
+                or not all(isinstance(q, str) and q.strip() and len(q) <= MAX_QUESTION_CHARS for q in listed)):
+            raise OutOfScopeQuestionsError(
+                f"{path}: topic {topic if isinstance(topic, str) else number}: expected `topic` and `questions`, "
+                f"a list of questions (text of at most {MAX_QUESTION_CHARS} characters)")
+        questions.update((" ".join(q.split()), None) for q in listed)
+    return tuple(questions)
+
+
+def questions_hash(questions: tuple[str, ...]) -> str:
+    """What an index built with these questions records in its manifest."""
+    return hashlib.sha256("\x1f".join(questions).encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class OutOfScopeQuestions:
+    """A word index of these questions and, after them, the names, aliases and example questions of the
+    index's procedures, so that the closest text of either kind is found on one scale."""
+
+    texts: tuple[str, ...]
+    lexical: LexicalIndex | None  # None without these questions or without anything asked to compare
+
+    @classmethod
+    def build(cls, texts: tuple[str, ...], asked: list[str]) -> "OutOfScopeQuestions":
+        return cls(texts, LexicalIndex([*texts, *asked]) if texts and asked else None)
+
+    def closest(self, text: str) -> tuple[float, float]:
+        """How closely the question matches the closest of these questions and the closest name, alias or
+        example question: both ways, the harmonic mean of the shares (by idf) of each the other covers."""
+        if self.lexical is None:
+            return 0.0, 0.0
+        scores, ideal, present = self.lexical.score(_folded_terms(text))
+        if ideal <= 0:
+            return 0.0, 0.0
+        question_covered = scores / ideal
+        covered = np.divide(present, self.lexical.passage_ideal, out=np.zeros_like(present),
+                            where=self.lexical.passage_ideal > 0)
+        both = np.divide(2 * question_covered * covered, question_covered + covered,
+                         out=np.zeros_like(present), where=(question_covered + covered) > 0)
+        n = len(self.texts)
+        return float(both[:n].max(initial=0.0)), float(both[n:].max(initial=0.0))
+
+    def declines(self, text: str, probability: float | None = None) -> bool:
+        """Whether the question is asked like one no procedure answers (see the module's note), given the
+        no-answer model's probability that its best procedure answers it (None: no model)."""
+        if probability is not None and probability >= DECLINE_BELOW:
+            return False
+        declined, asked = self.closest(text)
+        return declined > DECLINE_FROM and declined - asked > DECLINE_MARGIN
+
+
+def _folded_terms(text: str) -> list[str]:
+    """The question's folded words (fillers only inside pairs) and pairs, uncorrected: a word these
+    questions do not know is not a typo of one they do."""
+    return [t for t in terms([folded for folded, _, _ in search_tokens(text)]) if t not in FILLERS]
