@@ -12,7 +12,9 @@ Then (session 9) the bar for a question naming an uncovered subject fitted with 
 national questions rejected 0.788 -> 0.818, the rest unchanged. Then a question's age chooses among a
 procedure's age variants (ages.py): national questions recall@1 0.782 -> 0.793, English test 0.795 -> 0.808.
 Then search-box English is known as English (normalize.english_vocabulary): English test recall@5 0.910 ->
-0.923, MRR 0.849 -> 0.856.
+0.923, MRR 0.849 -> 0.856. Then (session 10) a question asked like one no procedure answers is declined
+(out_of_scope.py): rejected, eval questions 0.784 -> 0.838, national questions 0.818 -> 0.848, English test
+0.850 -> 0.900; every recall and the curated figures unchanged.
 Slow (loads the model): marked `model`. The national index is the default var/index, which scripts/setup
 builds; without it those tests skip.
 """
@@ -79,11 +81,11 @@ def national_figures(national_search) -> dict:
 # at the levels measured on 2026-12-06 (module docstring): quality may rise, never silently fall
 @pytest.mark.parametrize("name, key, level", [
     ("eval_questions", "recall_at_1", 0.92), ("eval_questions", "recall_at_5", 0.97),
-    ("eval_questions", "mrr", 0.94), ("eval_questions", "out_of_scope_rejected", 0.78),
+    ("eval_questions", "mrr", 0.94), ("eval_questions", "out_of_scope_rejected", 0.83),
     ("national_questions", "recall_at_1", 0.79), ("national_questions", "recall_at_5", 0.98),
-    ("national_questions", "mrr", 0.87), ("national_questions", "out_of_scope_rejected", 0.81),
+    ("national_questions", "mrr", 0.87), ("national_questions", "out_of_scope_rejected", 0.84),
     ("english_test", "recall_at_1", 0.80), ("english_test", "recall_at_5", 0.92),
-    ("english_test", "mrr", 0.85), ("english_test", "out_of_scope_rejected", 0.85),
+    ("english_test", "mrr", 0.85), ("english_test", "out_of_scope_rejected", 0.90),
 ])
 def test_national_quality_does_not_fall_below_the_measured_level(national_figures, name, key, level):
     assert national_figures[name][key] >= level, json.dumps(national_figures[name])
