@@ -12,12 +12,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import yaml
+from .yaml_files import read_yaml
 
 QUESTIONS_FILE = Path(__file__).with_name("example_questions.yml")
 MAX_QUESTION_CHARS = 500
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the file is large: the C loader reads it in 0.05 s
 
 
 class ExampleQuestionsError(ValueError):
@@ -26,12 +25,9 @@ class ExampleQuestionsError(ValueError):
 
 def load_questions(path: Path = QUESTIONS_FILE) -> dict[str, tuple[str, ...]]:
     """Per procedure id its questions, spaces normalised; {} without the file."""
-    if not path.exists():
+    data = read_yaml(path, ExampleQuestionsError)
+    if data is None:
         return {}
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as problem:
-        raise ExampleQuestionsError(f"{path}: {problem}") from None
     if not isinstance(data, dict):
         raise ExampleQuestionsError(f"{path}: expected procedure ids, each with a list of questions")
     questions = {}

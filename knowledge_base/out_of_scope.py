@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from .lexical import LexicalIndex, terms
 from .normalize import FILLERS, search_tokens
+from .yaml_files import read_yaml
 
 QUESTIONS_FILE = Path(__file__).with_name("out_of_scope_questions.yml")
 MAX_QUESTION_CHARS = 500
@@ -41,8 +41,6 @@ DECLINE_MARGIN = 0.0  # the closest declined question this much closer than the 
 DECLINE_FROM = 0.4  # and closer than this
 DECLINE_BELOW = 0.9  # and the no-answer model less sure than this that the best procedure answers
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 class OutOfScopeQuestionsError(ValueError):
     """out_of_scope_questions.yml cannot be used; the message names the file and the topic."""
@@ -50,12 +48,9 @@ class OutOfScopeQuestionsError(ValueError):
 
 def load_questions(path: Path = QUESTIONS_FILE) -> tuple[str, ...]:
     """The questions of every topic, spaces normalised, in file order; () without the file."""
-    if not path.exists():
+    data = read_yaml(path, OutOfScopeQuestionsError)
+    if data is None:
         return ()
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as problem:
-        raise OutOfScopeQuestionsError(f"{path}: {problem}") from None
     if not isinstance(data, list):
         raise OutOfScopeQuestionsError(f"{path}: expected a list of topics, each with its questions")
     questions: dict[str, None] = {}

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from .portal_names import NAMES_FILE, PortalNamesError, with_everyday_names
 from .schema import Procedure
+from .yaml_files import LOADER
 
 RECORD_SUFFIXES = (".yml", ".yaml", ".json")
 
@@ -48,7 +49,7 @@ def parse_record(data: object, path: str, row: int | None = None) -> tuple[Proce
 def read_record_file(path: Path) -> tuple[Procedure | None, list[RecordProblem]]:
     try:
         text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=_LOADER)
+        data = json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=LOADER)
     except UnicodeDecodeError as error:
         return None, [RecordProblem(str(path), "(file)", f"not UTF-8 text ({error.reason})")]
     except (yaml.YAMLError, json.JSONDecodeError) as error:
@@ -83,9 +84,6 @@ def load_records(dirs: Iterable[Path]) -> tuple[list[Procedure], list[RecordProb
         return with_everyday_names(procedures), problems
     except PortalNamesError as error:  # the records still load, without the everyday names
         return procedures, [*problems, RecordProblem(str(NAMES_FILE), "portal_aliases", str(error))]
-
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
