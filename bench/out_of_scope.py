@@ -30,7 +30,7 @@ def main() -> None:
     args = parser.parse_args()
     index = load(Settings.from_env())
     if index.out_of_scope is None or index.out_of_scope.lexical is None:
-        raise SystemExit("this index holds no out-of-scope questions to compare with (built without example questions?)")
+        raise SystemExit("this index has no out-of-scope questions to compare with (built without example questions?)")
     checked = ProcedureSearch(index)
     baseline = ProcedureSearch(index, out_of_scope=False)
     texts = dev_search_ab(index, {"baseline": baseline.search, "checked": checked.search}, args.rounds)

@@ -15,9 +15,10 @@ national_dev, english_dev, english_dev2, english_dev3, oos_dev) over the nationa
 (`scripts/tune_retrieval.py --fit-declined`), of margins 0-0.3, closeness bars 0.2-0.6 and no-answer
 probability bars 0.5-1, the setting declining the most out-of-scope searches while keeping every answer
 at ranks 1 and 5. It declined 883 of those 1,060 searches instead of 861 (876 before the file's last 400
-questions); settings declining more (up to 902) lost 1 to 7 answers. A question the no-answer model is sure of (probability 0.9 and up) is never
-declined by it. The "asked" side is every name, alias and example question of the index's procedures;
-beside an index without example questions there is too little to compare with, so it declines nothing.
+questions); settings declining more (up to 902) lost 1 to 7 answers. A question the no-answer model
+is sure of (probability 0.9 and up) is never declined by it. The "asked" side is every name, alias
+and example question of the index's procedures; beside an index without example questions there is too
+little to compare with, so it declines nothing.
 
 The questions are never shown to a citizen. The build keeps their index and records the file's hash
 in its manifest, so editing the file makes the index stale.

@@ -22,7 +22,8 @@ by hand:
     .venvs/app/bin/python scripts/tune_retrieval.py --fit-declined tests/knowledge_base/dev_questions.jsonl \\
         tests/knowledge_base/national_dev.jsonl tests/knowledge_base/english_dev.jsonl \\
         tests/knowledge_base/english_dev2.jsonl tests/knowledge_base/english_dev3.jsonl \\
-        tests/knowledge_base/oos_dev.jsonl --index var/index --index /tmp/kb-curated/index=knowledge_base/records/curated
+        tests/knowledge_base/oos_dev.jsonl \\
+        --index var/index --index /tmp/kb-curated/index=knowledge_base/records/curated
 
 A question counts as answerable in an index when one of the procedures that answer it (expected_id,
 also_accepted, expected_if_indexed) is in that index and among the five shown. The model also carries
