@@ -212,6 +212,21 @@ class LexicalIndex:
         at = np.minimum(np.searchsorted(holders, passages), len(holders) - 1)
         return holders[at] == passages
 
+    def shares(self, query_terms: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+        """Per passage, the share of the question it matches (BM25 over the question's best possible
+        score), and that share's harmonic mean with the share of the passage the question covers: how a
+        name matches, both ways ("đăng ký khai sinh" is all of "Đăng ký khai sinh" but only part of "Thủ
+        tục đăng ký khai sinh lưu động"). None when the question has nothing to score."""
+        passage_scores, ideal, present = self.score(query_terms)
+        if ideal <= 0:
+            return None
+        question_covered = passage_scores / ideal
+        passage_covered = np.divide(present, self.passage_ideal, out=np.zeros_like(present),
+                                    where=self.passage_ideal > 0)
+        both = np.divide(2 * question_covered * passage_covered, question_covered + passage_covered,
+                         out=np.zeros_like(present), where=(question_covered + passage_covered) > 0)
+        return question_covered, both
+
     def score(self, query_terms: list[str]) -> tuple[np.ndarray, float, np.ndarray]:
         """BM25 of every passage, the best score a passage could reach for this query, and per
         passage the idf of the query terms it contains (to tell how much of a name is covered)."""

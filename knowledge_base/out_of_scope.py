@@ -29,8 +29,6 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from .lexical import LexicalIndex, terms
 from .normalize import FILLERS, search_tokens
 from .yaml_files import read_yaml
@@ -89,15 +87,10 @@ class OutOfScopeQuestions:
         example question: both ways, the harmonic mean of the shares (by idf) of each the other covers."""
         if self.lexical is None:
             return 0.0, 0.0
-        scores, ideal, present = self.lexical.score(_folded_terms(text))
-        if ideal <= 0:
+        shares = self.lexical.shares(_folded_terms(text))
+        if shares is None:
             return 0.0, 0.0
-        question_covered = scores / ideal
-        covered = np.divide(present, self.lexical.passage_ideal, out=np.zeros_like(present),
-                            where=self.lexical.passage_ideal > 0)
-        both = np.divide(2 * question_covered * covered, question_covered + covered,
-                         out=np.zeros_like(present), where=(question_covered + covered) > 0)
-        n = len(self.texts)
+        both, n = shares[1], len(self.texts)
         return float(both[:n].max(initial=0.0)), float(both[n:].max(initial=0.0))
 
     def declines(self, text: str, probability: float | None = None) -> bool:

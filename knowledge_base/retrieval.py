@@ -246,17 +246,10 @@ class ProcedureSearch:
 
     def _lexical_passages(self, terms: list[str]) -> np.ndarray | None:
         """BM25 share of the question each passage matches (names must match both ways)."""
-        lexical = self.index.lexical
-        passage_scores, ideal, present = lexical.score(terms)
-        if ideal <= 0:
+        shares = self.index.lexical.shares(terms)
+        if shares is None:
             return None
-        query_covered = passage_scores / ideal
-        name_covered = np.divide(present, lexical.passage_ideal, out=np.zeros_like(present),
-                                 where=lexical.passage_ideal > 0)
-        # a name passage must match both ways: "đăng ký khai sinh" is all of "Đăng ký khai
-        # sinh" but only part of "Thủ tục đăng ký khai sinh lưu động"
-        both = np.divide(2 * query_covered * name_covered, query_covered + name_covered,
-                         out=np.zeros_like(present), where=(query_covered + name_covered) > 0)
+        query_covered, both = shares
         return np.where(self._is_name, both, query_covered * self._aspect_weight)
 
     def fuse(self, lexical: np.ndarray, dense: np.ndarray, dense_weight: float) -> np.ndarray:
