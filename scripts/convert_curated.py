@@ -4,7 +4,6 @@ Kept for provenance: it shows how each curated field maps onto knowledge_base.sc
 Re-running it overwrites knowledge_base/records/curated/*.yml (hand edits would be lost).
 """
 import json
-import re
 import sys
 from pathlib import Path
 

@@ -4,7 +4,6 @@ there are replies."""
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from pathlib import Path
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from bot import limits
-from bot.webchat.app import CONTEXT_VALUE, SESSION, catalogue, create_app
+from bot.webchat.app import CONTEXT_VALUE, catalogue, create_app
 from bot.webchat.settings import WebchatSettings
 from hostile import BAD_TEXT, SESSIONS, TagShape, hostile_text, json_values, maybe, raw_garbage, to_json_bytes
 

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 import store
 from bot.dashboard.settings import DashboardSecretMissing, DashboardSettings
-from dashboard_fixtures import INJECTED_COMMENT, PASSWORD, csrf_of, make_accounts, make_app, sign_in
+from dashboard_fixtures import INJECTED_COMMENT, csrf_of, make_accounts, make_app, sign_in
 
 MARCH = {"period": "month", "year": "2026", "month": "3"}
 XA = "demo-xa-song-xanh"
