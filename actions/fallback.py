@@ -56,8 +56,9 @@ def choose_buttons(hits, aspect: Optional[str] = None) -> list[dict]:
 
 def reply_not_found(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, text: str,
                     reason: str = "no_match") -> None:
-    """Nothing matches: say so (naming the field when the question is about one the catalogue lacks),
-    show the nearest procedures if any, offer a person, log it."""
+    """Nothing matches: say so (naming the field when the question is about one the catalogue lacks, or
+    saying it is about no procedure when it is asked like questions none answers), show the nearest
+    procedures otherwise, offer a person, log it."""
     candidates, fields = [], []
     try:
         elsewhere = kb.outside_scope(text, tracker.get_slot("unit"))
@@ -79,13 +80,23 @@ def reply_not_found(dispatcher: CollectingDispatcher, tracker: Tracker, domain: 
         pass
     if fields:  # the nearest procedures share words, not the subject: no "did you mean"
         dispatcher.utter_message(response="utter_not_in_catalogue", field=", ".join(fields))
+        reason = "other_field"  # staff see which questions need a field the catalogue lacks: what to import next
+    elif _asked_out_of_scope(text):  # a fine's amount, a lawsuit's odds, the weather: no "did you mean"
+        dispatcher.utter_message(response="utter_not_a_procedure")
+        reason = "not_a_procedure"
     else:
         dispatcher.utter_message(response="utter_not_found")
-    if candidates and not fields:
-        dispatcher.utter_message(response="utter_nearest_procedures", buttons=choose_buttons(candidates))
+        if candidates:
+            dispatcher.utter_message(response="utter_nearest_procedures", buttons=choose_buttons(candidates))
     send_contact(dispatcher, tracker, domain)
-    # staff see which questions need a field the catalogue lacks: what to import or curate next
-    log_question(tracker, text, "other_field" if fields else reason, tuple(h.id for h in candidates))
+    log_question(tracker, text, reason, tuple(h.id for h in candidates))
+
+
+def _asked_out_of_scope(text: str) -> bool:
+    try:
+        return kb.asked_out_of_scope(text)
+    except Exception:  # an unsearchable text is about nothing in particular: the plain "not found"
+        return False
 
 
 def official_page(procedure) -> str:

@@ -40,6 +40,12 @@ def outside_scope(text: str, unit: Optional[str] = None) -> Optional[Procedure]:
     return search_.background.index.procedures.get(hit.id) if hit else None
 
 
+def asked_out_of_scope(text: str) -> bool:
+    """Whether the question is asked like one no procedure answers (knowledge_base/out_of_scope.py):
+    about no procedure at all, so no procedure is offered for it."""
+    return knowledge_base.default_search().asked_out_of_scope(text)
+
+
 def uncovered_fields(text: str, hits: list, language: str) -> list[str]:
     """The names (in `language`, "vi" or "en") of the fields the catalogue lacks that the question is
     about (knowledge_base/uncovered_fields.yml), when none of its best hits (`search(...,

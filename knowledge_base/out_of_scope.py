@@ -98,6 +98,13 @@ class OutOfScopeQuestions:
         no-answer model's probability that its best procedure answers it (None: no model)."""
         if probability is not None and probability >= DECLINE_BELOW:
             return False
+        return self.asked_like(text)
+
+    def asked_like(self, text: str) -> bool:
+        """Whether the question is closer to one of these questions than to any name, alias or example
+        question, and close in itself: what `declines` judges before the no-answer model's say. A
+        question declined for any reason that is also asked like this is about no procedure, so the
+        nearest procedures are no "did you mean" for it."""
         declined, asked = self.closest(text)
         return declined > DECLINE_FROM and declined - asked > DECLINE_MARGIN
 

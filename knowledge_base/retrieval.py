@@ -303,6 +303,11 @@ class ProcedureSearch:
             return []
         return hits
 
+    def asked_out_of_scope(self, query: object) -> bool:
+        """Whether the question is asked like one no procedure answers (out_of_scope.py), whatever the
+        no-answer model says; False when the check is off or the index has nothing to compare."""
+        return self.declined is not None and self.declined.asked_like(validate_query(query))
+
     def outside_scope(self, query: object, level: str | None = None) -> Hit | None:
         """With a background catalogue: its procedure the question is about when this index does not hold
         it (nor a close choice beside it). None without a background."""

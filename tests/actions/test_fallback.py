@@ -14,9 +14,37 @@ def run(dispatcher, tracker, domain):
 
 def test_out_of_scope_is_answered_honestly_with_a_person_and_logged(dispatcher, tracker_for, domain, database):
     run(dispatcher, tracker_for("giá vàng hôm nay", intent="out_of_scope"), domain)
-    assert responses(dispatcher)[0] == "utter_not_found"
+    # asked like the questions no procedure answers (knowledge_base/out_of_scope_questions.yml): said so,
+    # and no procedure that merely shares a word is offered as "did you mean"
+    assert responses(dispatcher)[0] == "utter_not_a_procedure"
+    assert "utter_nearest_procedures" not in responses(dispatcher)
     assert "utter_handoff" in responses(dispatcher)
-    assert [q.text for q in database.recent_unanswered_questions()] == ["giá vàng hôm nay"]
+    assert [(q.text, q.reason) for q in database.recent_unanswered_questions()] == [
+        ("giá vàng hôm nay", "not_a_procedure")]
+
+
+def test_a_question_about_no_procedure_is_told_so_in_its_language(dispatcher, tracker_for, domain):
+    from action_helpers import rendered
+
+    run(dispatcher, tracker_for("how many years in prison for stealing a motorbike in Vietnam?", intent="out_of_scope",
+                                slots={"language": "en"}), domain)
+    assert responses(dispatcher)[0] == "utter_not_a_procedure"
+    assert "not seem to be about an administrative procedure" in rendered(domain, dispatcher, "en")
+
+
+def test_a_procedure_question_found_by_no_search_still_gets_the_nearest_procedures(dispatcher, tracker_for, domain,
+                                                                                     monkeypatch):
+    """Declined by the no-answer model but asked like a procedure question: "did you mean" stays."""
+    from actions import kb
+
+    searched = kb.search
+    monkeypatch.setattr(kb, "search", lambda text, k=5, *, with_rejected=False, unit=None:
+                        searched(text, k, with_rejected=True, unit=unit) if with_rejected else [])
+    run(dispatcher, tracker_for("vợ vừa sinh xong, đi đâu để lấy giấy khai sinh cho em bé", intent="ask_procedure"),
+        domain)
+    assert responses(dispatcher)[0] == "utter_not_found"
+    titles = [b["title"] for b in message(dispatcher, "utter_nearest_procedures")["buttons"]]
+    assert "Đăng ký khai sinh" in titles
 
 
 def test_a_procedure_question_nlu_missed_is_still_answered(dispatcher, tracker_for, domain):

@@ -71,6 +71,9 @@ def test_a_question_the_no_answer_model_is_sure_of_is_not_declined_by_it():
     questions = OutOfScopeQuestions.build(DECLINED, EXAMPLES)
     assert questions.declines("giá vàng hôm nay bao nhiêu", probability=0.5)
     assert not questions.declines("giá vàng hôm nay bao nhiêu", probability=DECLINE_BELOW)
+    # still asked like it: a question declined for another reason gets no "did you mean" (actions/fallback.py)
+    assert questions.asked_like("giá vàng hôm nay bao nhiêu")
+    assert not questions.asked_like("làm giấy khai sinh cho con ở đâu ạ")
 
 
 def test_without_questions_or_without_example_questions_nothing_is_declined():
@@ -114,6 +117,9 @@ def test_the_index_keeps_them_and_serves_only_the_questions_it_was_built_with(tm
     # the nearest procedures are still there for a "did you mean" (actions/fallback.py)
     assert search.search("giá vàng hôm nay bao nhiêu", 5, with_rejected=True)
     assert [h.id for h in search.search("đăng ký khai tử cho bố", 5)][:1] == ["dang-ky-khai-tu"]
+    assert search.asked_out_of_scope("giá vàng hôm nay bao nhiêu")
+    assert not search.asked_out_of_scope("đăng ký khai tử cho bố")
+    assert not ProcedureSearch(built, no_answer_below=0.0, out_of_scope=False).asked_out_of_scope("giá vàng hôm nay")
     monkeypatch.setattr(index, "load_out_of_scope", lambda: DECLINED[:1])
     assert not index.is_current(settings)
     with pytest.raises(index.IndexMismatch, match="out_of_scope_questions.yml.*rebuild"):
