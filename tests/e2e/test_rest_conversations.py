@@ -135,6 +135,16 @@ def test_out_of_scope_then_a_real_question(chat):
     assert birth.name in text_of(chat("đăng ký khai sinh cho con cần giấy tờ gì?"))
 
 
+def test_a_question_about_no_procedure_is_told_so_without_a_did_you_mean(chat):
+    """The amount of a traffic fine is no procedure: said so in the trained model's own response, with a
+    person to ask and no procedure that merely shares a word ("giấy phép lái xe") offered as a choice."""
+    replies = chat("vượt đèn đỏ xe máy bị phạt bao nhiêu tiền vậy")
+    text = text_of(replies)
+    assert "không thuộc thủ tục hành chính nào" in text
+    assert DEFAULT_UNIT.hotline in text
+    assert not [b for b in buttons_of(replies) if b["payload"].startswith("/choose_procedure")]
+
+
 def test_a_licence_of_a_field_the_catalogue_lacks_is_declined_with_its_field(chat):
     # a clinic licence (Health, not in the catalogue) shares "giấy phép" with the curated licences
     text = text_of(chat("mở phòng khám tư nhân cần giấy phép gì"))
