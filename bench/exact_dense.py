@@ -7,24 +7,18 @@ and the ratio; it never fails on a stopwatch.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.measure import dev_search_ab  # noqa: E402
-from knowledge_base.config import Settings  # noqa: E402
-from knowledge_base.index import load  # noqa: E402
+from bench.measure import ab_setup, dev_search_ab  # noqa: E402
 from knowledge_base.retrieval import ProcedureSearch  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    index = load(Settings.from_env())
+    args, index = ab_setup(__doc__)
     exact = ProcedureSearch(index)
     baseline = ProcedureSearch(index)
     baseline._vectors = None  # the search as it was: dense evidence from the nearest passages only

@@ -62,6 +62,19 @@ def encode_every_question(built) -> None:
         cache.clear()
 
 
+def ab_setup(doc: str):
+    """The command line of an A/B script over the dev questions (--rounds) and the configured index
+    (var/index by default): (arguments, built index)."""
+    import argparse
+
+    from knowledge_base.config import Settings
+    from knowledge_base.index import load
+
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    return parser.parse_args(), load(Settings.from_env())
+
+
 def dev_search_ab(built, searches: dict[str, Callable[[str], object]], rounds: int) -> list[str]:
     """The A/B of a search change: each variant's whole search over the dev questions, interleaved,
     every question encoded by each variant; prints the index and the counts, then p50/p95 and the

@@ -7,7 +7,6 @@ alone and the size of its word index. Prints p50/p95 and the ratio; it never fai
 """
 from __future__ import annotations
 
-import argparse
 import pickle
 import sys
 import time
@@ -18,17 +17,12 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
-from bench.measure import dev_search_ab  # noqa: E402
-from knowledge_base.config import Settings  # noqa: E402
-from knowledge_base.index import load  # noqa: E402
+from bench.measure import ab_setup, dev_search_ab  # noqa: E402
 from knowledge_base.retrieval import ProcedureSearch  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    index = load(Settings.from_env())
+    args, index = ab_setup(__doc__)
     if index.out_of_scope is None or index.out_of_scope.lexical is None:
         raise SystemExit("this index has no out-of-scope questions to compare with (built without example questions?)")
     checked = ProcedureSearch(index)

@@ -7,7 +7,6 @@ and the ratio; it never fails on a stopwatch.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -17,17 +16,12 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
-from bench.measure import dev_search_ab  # noqa: E402
-from knowledge_base.config import Settings  # noqa: E402
-from knowledge_base.index import load  # noqa: E402
+from bench.measure import ab_setup, dev_search_ab  # noqa: E402
 from knowledge_base.retrieval import ProcedureSearch  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    index = load(Settings.from_env())
+    args, index = ab_setup(__doc__)
     reranked = ProcedureSearch(index)
     baseline = ProcedureSearch(index, reranker=False)  # the fused order as it was
     texts = dev_search_ab(index, {"baseline": baseline.search, "reranked": reranked.search}, args.rounds)
