@@ -97,7 +97,7 @@ class OutOfScopeQuestions:
         """Whether the question is asked like one no procedure answers (see the module's note), given the
         no-answer model's probability that its best procedure answers it (None: no model)."""
         if probability is not None and probability >= DECLINE_BELOW:
-            return False
+            return False  # before the closeness: the model's say costs nothing to read
         return self.asked_like(text)
 
     def asked_like(self, text: str) -> bool:
@@ -105,8 +105,17 @@ class OutOfScopeQuestions:
         question, and close in itself: what `declines` judges before the no-answer model's say. A
         question declined for any reason that is also asked like this is about no procedure, so the
         nearest procedures are no "did you mean" for it."""
-        declined, asked = self.closest(text)
-        return declined > DECLINE_FROM and declined - asked > DECLINE_MARGIN
+        return declined_by(*self.closest(text))
+
+
+def declined_by(declined: float, asked: float, probability: float | None = None, *, below: float = DECLINE_BELOW,
+                margin: float = DECLINE_MARGIN, bar: float = DECLINE_FROM) -> bool:
+    """The rule on a question's closeness (`OutOfScopeQuestions.closest`) and the no-answer model's
+    probability (None: not asked); the keywords are the settings scripts/tune_retrieval.py --fit-declined
+    tries."""
+    if probability is not None and probability >= below:
+        return False
+    return declined > bar and declined - asked > margin
 
 
 def _folded_terms(text: str) -> list[str]:

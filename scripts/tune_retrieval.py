@@ -46,6 +46,7 @@ from knowledge_base.config import Settings  # noqa: E402
 from knowledge_base.evaluate import accepted_ids, read_questions  # noqa: E402
 from knowledge_base.example_questions import model_file  # noqa: E402
 from knowledge_base.index import load  # noqa: E402
+from knowledge_base.out_of_scope import declined_by  # noqa: E402
 from knowledge_base.retrieval import ProcedureSearch, validate_query  # noqa: E402
 
 # chosen by 5-fold cross-validation (folds by question, 3 seeds) on the three dev sets over both
@@ -181,7 +182,7 @@ def fit_declined(paths: list[str], index_specs: list[str]) -> None:
             for bar in np.round(np.arange(0.2, 0.61, 0.1), 2):
                 at1 = at5 = rejected = 0
                 for accepted, shown, closest, asked, probability in outcomes:
-                    ids = [] if closest > bar and closest - asked > margin and probability < below else shown
+                    ids = [] if declined_by(closest, asked, probability, below=below, margin=margin, bar=bar) else shown
                     if accepted is None:
                         rejected += not ids
                     else:
