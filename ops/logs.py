@@ -91,11 +91,37 @@ def configure(process: str, level: Optional[str] = None) -> None:
     logging.captureWarnings(True)  # library warnings become log records in the same format
     # sentence-transformers draws a progress bar on stderr for every query while its logger is at INFO
     logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "sanic.root", "sanic.error", "sanic.access",
-                 "rasa_sdk", "rasa"):
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", *SANIC_LOGGERS, "rasa_sdk", "rasa"):
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+    if "sanic" in sys.modules:
+        sanic_defaults_to_root()
+    sys.excepthook = _log_uncaught
+
+
+SANIC_LOGGERS = ("sanic.root", "sanic.error", "sanic.access")
+
+
+def sanic_defaults_to_root() -> None:
+    """A Sanic app created with configure_logging=True (Rasa's API server is) applies
+    sanic.log.LOGGING_CONFIG_DEFAULTS when it is created, after this module configured the process: its
+    loggers then print Sanic's own text lines ("[date] [pid] [ERROR] Unable to start server" when the
+    port is taken). Emptied in place (Sanic reads that very dict), they reach the root handler instead."""
+    from sanic import log
+
+    defaults = log.LOGGING_CONFIG_DEFAULTS
+    defaults["formatters"], defaults["handlers"] = {}, {}
+    defaults["loggers"] = {name: {"handlers": [], "propagate": True} for name in SANIC_LOGGERS}  # levels: theirs
+
+
+def _log_uncaught(kind, error, traceback) -> None:
+    """An exception nothing caught (a port already in use, a bad configuration) is one log line in the
+    process's format too, not a bare traceback on stderr."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, traceback)
+        return
+    logging.getLogger("uncaught").critical("%s: the process stops", kind.__name__, exc_info=(kind, error, traceback))
 
 
 def uvicorn_log_config(process: str) -> dict:

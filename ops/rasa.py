@@ -95,6 +95,37 @@ def with_auth_token(argv: Sequence[str], env: Optional[Mapping[str, str]] = None
     return [*argv, "--auth-token", token]
 
 
+LIBRARY_LOG_SETTERS = ("update_sanic_log_level", "update_apscheduler_log_level", "update_socketio_log_level",
+                       "update_tensorflow_log_level")
+
+
+def route_library_logs_to_root() -> None:
+    """Rasa sets the level of Sanic's, apscheduler's, socketio's and TensorFlow's loggers
+    (LOG_LEVEL_LIBRARIES) and cuts them off from the root logger: with no handler of their own, logging's
+    last resort prints their records as bare text ("Unable to start server" and its traceback when the
+    port is taken). After each of those settings, such a logger propagates again, so what it logs is one
+    line in this process's format like the rest; the level Rasa set stays."""
+    from rasa.utils import common
+
+    from ops import logs
+
+    logs.sanic_defaults_to_root()  # Rasa's API app is created with Sanic's own logging configuration
+    for name in LIBRARY_LOG_SETTERS:
+        setter = getattr(common, name, None)
+        if setter is not None:
+            setattr(common, name, _then_propagate(setter))
+
+
+def _then_propagate(setter):
+    def set_then_propagate(*args, **kwargs):
+        setter(*args, **kwargs)
+        for candidate in list(logging.root.manager.loggerDict.values()):
+            if isinstance(candidate, logging.Logger) and not candidate.propagate and not candidate.handlers:
+                candidate.propagate = True
+
+    return set_then_propagate
+
+
 def main() -> None:
     from ops import logs, profile
 
@@ -115,6 +146,7 @@ def main() -> None:
 
     rasa.utils.io.configure_colored_logging = configure_logging
     rasa.utils.log_utils._anonymizer = drop_personal_fields  # looked up when Rasa configures structlog
+    route_library_logs_to_root()
     fail_turns_without_their_tracker()
     try:  # the same cost-only optimisations as the laptop's Rasa (bot/rasa_server.py), when present
         from bot import rasa_server

@@ -48,3 +48,34 @@ def test_the_format_follows_the_profile(monkeypatch):
 def test_hashed_senders_are_stable_and_distinct():
     assert logs.hash_sender("web-a" * 4) == logs.hash_sender("web-a" * 4) != logs.hash_sender("web-b" * 4)
     assert logs.hash_sender(None) == "-"
+
+
+_SANIC_APP_THEN_UNCAUGHT = r"""
+import logging, sanic
+from ops import logs
+logs.configure("actions")
+from sanic import Sanic
+Sanic("created_after_configure")  # configure_logging=True: Sanic applies its own logging defaults
+try:
+    raise OSError("address already in use")
+except OSError:
+    logging.getLogger("sanic.error").exception("Unable to start server")
+raise OSError("address already in use")
+"""
+
+
+def test_sanic_s_own_logging_and_an_uncaught_error_are_json_lines_too():
+    """Sanic's default logging configuration (applied when an app is created) and an exception nothing
+    caught used to print text lines in a JSON log (seen when a port was taken)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, "-c", _SANIC_APP_THEN_UNCAUGHT], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parents[2],
+                          env=dict(os.environ, LOG_FORMAT="json", SANIC_NO_UVLOOP="true"))
+    assert done.returncode == 1
+    entries = [json.loads(line) for line in done.stderr.splitlines() if line.strip()]  # every line JSON
+    assert [(e["logger"], e["level"]) for e in entries] == [("sanic.error", "error"), ("uncaught", "critical")]
+    assert all("address already in use" in e["error"] for e in entries)

@@ -58,3 +58,37 @@ def test_a_failed_tracker_read_fails_the_turn_instead_of_starting_a_new_conversa
     assert found["installed"] is True
     assert found["ours"] == ["raised", "ConnectionError"]
     assert found["healthy"] == ["tracker", 1] and found["new"][0] == "tracker"  # reads that work: unchanged
+
+
+_LIBRARY_LOGS = r"""
+import logging
+import ops.rasa
+from ops import logs
+logs.configure("rasa")
+ops.rasa.route_library_logs_to_root()
+from sanic import Sanic
+Sanic("rasa_server")  # as `rasa run` does: the app, then Sanic's loggers cut off from the root
+import rasa.utils.common
+rasa.utils.common.update_sanic_log_level()
+rasa.utils.common.update_tensorflow_log_level()
+try:
+    raise OSError("address already in use")
+except OSError:
+    logging.getLogger("sanic.error").exception("Unable to start server")
+logging.getLogger("tensorflow").error("a TensorFlow error")
+logging.getLogger("sanic.root").info("below LOG_LEVEL_LIBRARIES: not logged")
+"""
+
+
+@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="the Rasa environment is not set up")
+def test_the_libraries_rasa_cuts_off_from_the_root_logger_still_log_json_lines():
+    """`rasa run` sets Sanic's loggers to propagate=False: "Unable to start server" (a port taken) was a
+    bare text line in the replica's JSON log."""
+    done = subprocess.run([str(RASA_PYTHON), "-c", _LIBRARY_LOGS], capture_output=True, text=True, cwd=REPO,
+                          timeout=300, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "LOG_FORMAT": "json",
+                                            "TF_CPP_MIN_LOG_LEVEL": "3", "RASA_TELEMETRY_ENABLED": "false"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    entries = [json.loads(line) for line in done.stderr.splitlines() if line.strip()]  # every line JSON
+    found = [(e["logger"], e["message"]) for e in entries if e["logger"] in ("sanic.error", "tensorflow", "sanic.root")]
+    assert found == [("sanic.error", "Unable to start server"), ("tensorflow", "a TensorFlow error")]
+    assert "address already in use" in entries[[e["logger"] for e in entries].index("sanic.error")]["error"]
