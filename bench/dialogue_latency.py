@@ -47,8 +47,9 @@ sys.path.insert(0, str(REPO))
 import requests  # noqa: E402
 
 from bench.dialogue import baseline, citizens, hops, outcomes  # noqa: E402
-from bench.dialogue.servers import CORES, CpuShare, Server, free_port  # noqa: E402
+from bench.dialogue.servers import CORES, CpuShare, Server  # noqa: E402
 from bench.measure import latency, machine, table, verdict  # noqa: E402
+from bench.ports import free_port  # noqa: E402
 
 QUESTIONS = REPO / "tests" / "knowledge_base" / "eval_questions.jsonl"
 CURATED = REPO / "knowledge_base" / "records" / "curated"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,27 +14,11 @@ from typing import Optional
 
 import httpx
 
+from bench.ports import free_block
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 START_TIMEOUT = 300.0
-
-
-def _free_block(size: int) -> int:
-    """A first port such that `size` consecutive ports are free (loopback)."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            first = s.getsockname()[1]
-        if first + size >= 65000:
-            continue
-        try:
-            for port in range(first, first + size):
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", port))
-            return first
-        except OSError:
-            continue
-    raise RuntimeError("no block of free ports")
 
 
 def recreate_database(name: str) -> str:
@@ -90,7 +73,7 @@ class ProductionStack:
         self.work.mkdir(parents=True, exist_ok=True)
         self.database_url = recreate_database(self.database_name)
         index_dir = curated_index(self.work, self.encoder)
-        first = _free_block(2 * self.replicas + 1)
+        first = free_block(2 * self.replicas + 1)
         self.rasa_ports = [first + i for i in range(self.replicas)]
         self.action_ports = [first + self.replicas + i for i in range(self.replicas)]
         self.webchat_port = first + 2 * self.replicas

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import shutil
-import socket
 
 import pytest
+
+from bench.ports import free_port
 
 from channel_fakes import FakeRasa, FakeTelegram
 
@@ -35,10 +36,7 @@ def fake_telegram():
 @pytest.fixture
 def closed_port_url() -> str:
     """A URL where nothing listens: Rasa down."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{free_port()}"
 
 
 # one browser per test module (the widget's and the dashboard's)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,18 +15,14 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from bench.ports import free_port
+
 from bot.telegram.app import build_application
 from bot.telegram.settings import DEFAULT_OPS_PORT, SettingsError, TelegramSettings
 from channel_fakes import message_update
 
 TOKEN = "123456:TEST-token"
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def sample(metrics_text: str, name: str, **labels: str) -> float:

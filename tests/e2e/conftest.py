@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from bench.ports import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 240  # seconds; Rasa loads TensorFlow and the action server the encoder
@@ -25,10 +26,6 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "e2e: starts the Rasa and action servers (slow, no network)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _model_path() -> Path:
@@ -91,7 +88,7 @@ def servers(tmp_path_factory):
     subprocess.run([sys.executable, "-m", "store", "upgrade"], cwd=REPO_ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
 
-    action_port, rasa_port = _free_port(), _free_port()
+    action_port, rasa_port = free_port(), free_port()
     endpoints = work / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
     logs = {name: work / f"{name}.log" for name in ("actions", "rasa")}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -14,6 +13,8 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from bench.ports import free_port
 
 from bot import limits
 from hostile import BAD_TEXT, hostile_text, json_values, maybe, raw_garbage, to_json_bytes
@@ -29,9 +30,7 @@ TEXTS = {"vi": "Tin nhắn quá dài. Bạn hãy hỏi ngắn gọn trong một 
 def channel(tmp_path_factory):
     if not RASA_PYTHON.exists():
         pytest.skip(f"Rasa's environment not found at {RASA_PYTHON}")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     log = tmp_path_factory.mktemp("citizen") / "server.log"
     env = dict(os.environ, PYTHONPATH=str(REPO), RASA_TELEMETRY_ENABLED="false")
     with open(log, "wb") as out:

@@ -4,10 +4,11 @@ before reading the body and before anything reaches Rasa."""
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import httpx
 import pytest
+
+from bench.ports import free_port
 
 from bot.telegram.app import SECRET_HEADER, serve_webhook, webhook_app
 from bot.telegram.settings import TelegramSettings
@@ -16,12 +17,6 @@ from channel_fakes import message_update
 TOKEN = "123456:TEST-token"
 SECRET = "s3cret-token-for-tests_0123456789"
 WRONG = [None, "", "nope", SECRET[:-1], SECRET + "x", SECRET.upper(), "x" + SECRET[1:], SECRET.replace("s", "ś", 1)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_the_webhook_server_registers_its_secret_and_refuses_everyone_else(fake_telegram, fake_rasa):
