@@ -68,6 +68,32 @@ _CHANNEL_FRAGMENT = {"truc_tiep": "frag_channel_in_person", "buu_chinh": "frag_c
 _FORM_FRAGMENT = {"original": "frag_form_original", "copy": "frag_form_copy",
                   "original_or_copy": "frag_form_original_or_copy", "electronic": "frag_form_electronic"}
 _NOTE_CHARS = 160
+# The importer's summary of values that differ by channel: "Trực tuyến: 10,000 Việt Nam Đồng; Trực
+# tiếp: 20,000 Việt Nam Đồng" (knowledge_base/portal.summarise_by_channel).
+_STEP_NUMBER = re.compile(r"^\s*(?:Bước|Step)\s*\d+\s*[:.)\-–]\s*", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\u00a0]{2,}")
+_CHANNEL_LABEL = re.compile(r"(?:Trực tiếp|Trực tuyến|Dịch vụ bưu chính): ")
+# The portal writes amounts the English way ("20,000 Việt Nam Đồng"); Vietnamese readers expect
+# "20.000 đồng". Only whole amounts followed by the currency are rewritten.
+_PORTAL_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)\s*(?:Việt Nam Đồng|VNĐ|VND)(?!\w)")
+
+
+def amounts_for(lang: str, text: str) -> str:
+    """Amounts in dong written as the reader's language does: 20.000 đồng / 20,000 VND."""
+    if lang == "en":
+        return _PORTAL_AMOUNT.sub(lambda m: f"{m.group(1)} VND", text)
+    return _PORTAL_AMOUNT.sub(lambda m: f"{m.group(1).replace(',', '.')} đồng", text)
+
+
+def step_text(step: str) -> str:
+    """A step as listed under its number: without the portal's own "Bước 2:" (the list numbers it) and
+    without the runs of spaces its pages leave inside sentences."""
+    return _SPACES.sub(" ", _STEP_NUMBER.sub("", step, count=1)).strip()
+
+
+def lists_the_channels(summary: Optional[str], values: list[str]) -> bool:
+    """The summary only repeats, channel by channel, what the per-channel lines say."""
+    return bool(summary) and len(_CHANNEL_LABEL.findall(summary)) >= 2 and all(v in summary for v in values)
 
 
 def names_a_procedure(text: str) -> bool:
@@ -123,14 +149,18 @@ class ProcedureAnswer:
         url = self.frag("frag_source_url", url=best.url) if best.url else ""
         return self.frag("frag_source", title=best.title, url=url, updated=self.p.updated.strftime("%d/%m/%Y"))
 
-    def _channel_lines(self, attribute: str, summary: Optional[str]) -> list[str]:
-        """One line per way of filing, unless every way says what the summary already says (the portal
-        repeats one cell per channel; a phone screen should not show it three times)."""
+    def _by_channel(self, attribute: str, summary: Optional[str]) -> list[str]:
+        """The summary, then one line per way of filing, unless every way says what the summary already
+        says (the portal repeats one cell per channel; a phone screen should not show it three times);
+        a summary that only lists the channels' values gives way to their lines."""
         values = [(c, value) for c in self.p.channels if (value := getattr(c, attribute))]
         if {value for _, value in values} <= {summary}:
-            return []
-        return [self.frag("frag_channel_detail", channel=self.frag(_CHANNEL_FRAGMENT[c.kind]), detail=value)
-                for c, value in values]
+            return [summary or self.no_info]
+        lines = [self.frag("frag_channel_detail", channel=self.frag(_CHANNEL_FRAGMENT[c.kind]), detail=value)
+                 for c, value in values]
+        if lists_the_channels(summary, [value for _, value in values]):
+            return lines
+        return [summary or self.no_info] + lines
 
     def documents(self) -> str:
         if not self.p.documents:
@@ -158,15 +188,14 @@ class ProcedureAnswer:
         return [self.frag(fragment) for flag, fragment in flags_to_fragments if flag in self.p.flags]
 
     def fee(self) -> str:
-        lines = [self.p.fee.summary or self.no_info] + self._channel_lines("fee", self.p.fee.summary)
+        lines = self._by_channel("fee", self.p.fee.summary)
         if self.p.fee.exemptions:
             lines.append(self.frag("frag_exemptions", exemptions=self.p.fee.exemptions))
         lines += self.cautions(("fee_conflict", "frag_caution_fee"), ("fee_amount_suspicious", "frag_caution_fee"))
-        return "\n".join(dict.fromkeys(lines))
+        return amounts_for(self.lang, "\n".join(dict.fromkeys(lines)))
 
     def time(self) -> str:
-        lines = [self.p.processing_time or self.no_info] + self._channel_lines("processing_time",
-                                                                               self.p.processing_time)
+        lines = self._by_channel("processing_time", self.p.processing_time)
         return "\n".join(lines + self.cautions(("time_without_unit", "frag_caution_time")))
 
     def where(self) -> str:
@@ -197,7 +226,7 @@ class ProcedureAnswer:
     def steps(self) -> str:
         if not self.p.steps:
             return self.no_info
-        return "\n".join(self.frag("frag_numbered", number=n, text=s) for n, s in enumerate(self.p.steps, 1))
+        return "\n".join(self.frag("frag_numbered", number=n, text=step_text(s)) for n, s in enumerate(self.p.steps, 1))
 
     def eligibility(self) -> str:
         lines = [self.p.eligibility] if self.p.eligibility else []
@@ -213,7 +242,7 @@ class ProcedureAnswer:
         online_text = (self.frag("frag_yes") if online else self.frag("frag_no")) if self.p.channels else self.no_info
         return "\n".join([
             self.frag("frag_summary_time", value=self.p.processing_time or self.no_info),
-            self.frag("frag_summary_fee", value=self.p.fee.summary or self.no_info),
+            self.frag("frag_summary_fee", value=amounts_for(self.lang, self.p.fee.summary or self.no_info)),
             self.frag("frag_summary_where", value=self.p.agency.receives or self.no_info),
             self.frag("frag_summary_online", value=online_text),
         ] + self.cautions(("fee_conflict", "frag_caution_fee"), ("fee_amount_suspicious", "frag_caution_fee"),

@@ -297,3 +297,38 @@ def test_a_fee_every_channel_repeats_is_shown_once(domain):
         Channel(kind="truc_tuyen", fee="Miễn phí"), Channel(kind="truc_tiep", fee="20.000 đồng")]})
     body = ProcedureAnswer(differ, domain, "vi").fee()
     assert "20.000 đồng" in body and body.count("Miễn phí") == 2  # summary + the online line
+
+
+def test_a_portal_fee_that_differs_by_channel_is_given_once_per_channel_in_dong(domain):
+    """The importer's summary ("Trực tuyến: …; Trực tiếp: …") only repeats the channel lines: the
+    citizen reads each amount once, written 10.000 đồng rather than the portal's 10,000 Việt Nam Đồng."""
+    from knowledge_base.schema import Channel
+
+    record = knowledge_base.get_procedure("dang-ky-tam-tru")
+    online, in_person = "10,000 Việt Nam Đồng (qua cổng dịch vụ công)", "20,000 Việt Nam Đồng"
+    portal = record.model_copy(update={
+        "channels": [Channel(kind="truc_tuyen", fee=online), Channel(kind="truc_tiep", fee=in_person)],
+        "fee": record.fee.model_copy(update={"summary": f"Trực tuyến: {online}; Trực tiếp: {in_person}",
+                                             "exemptions": None})})
+    body = ProcedureAnswer(portal, domain, "vi").fee()
+    assert body.splitlines() == ["• Trực tuyến: 10.000 đồng (qua cổng dịch vụ công)", "• Nộp trực tiếp: 20.000 đồng"]
+    assert "10,000 VND" in ProcedureAnswer(portal, domain, "en").fee()
+    overview = ProcedureAnswer(portal, domain, "vi").overview()
+    assert "Trực tuyến: 10.000 đồng" in overview and "Việt Nam Đồng" not in overview
+
+
+def test_only_whole_amounts_in_dong_are_rewritten():
+    from actions.answer import amounts_for
+
+    assert amounts_for("vi", "1,500,000 VNĐ/lần; 50 VND") == "1.500.000 đồng/lần; 50 đồng"
+    assert amounts_for("vi", "1,5 triệu đồng; 2,000 USD; 10.000 đồng") == "1,5 triệu đồng; 2,000 USD; 10.000 đồng"
+    assert amounts_for("en", "300,000 Việt Nam Đồng") == "300,000 VND"
+
+
+def test_steps_are_numbered_once_and_without_the_portal_s_runs_of_spaces(domain):
+    record = knowledge_base.get_procedure("dang-ky-tam-tru")
+    portal = record.model_copy(update={"steps": [
+        "Bước 1: Nộp hồ sơ tại Công an cấp xã.", "Bước 2. Trong thời hạn 03 ngày làm việc          (theo dấu công văn đến)",
+        "Trả kết quả."]})
+    assert ProcedureAnswer(portal, domain, "vi").steps().splitlines() == [
+        "1. Nộp hồ sơ tại Công an cấp xã.", "2. Trong thời hạn 03 ngày làm việc (theo dấu công văn đến)", "3. Trả kết quả."]
