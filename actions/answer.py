@@ -204,6 +204,9 @@ class ProcedureAnswer:
             lines.append(self.frag("frag_receives", agency=self.p.agency.receives))
         if self.p.agency.decides:
             lines.append(self.frag("frag_decides", agency=self.p.agency.decides))
+        if not lines and self.p.level:  # the portal names no office: its level at least says where to go
+            lines.append(self.frag("frag_levels", levels=", ".join(self.frag(f"frag_level_{level}")
+                                                                   for level in self.p.level)))
         if self.p.channels:
             kinds = ", ".join(self.frag(_CHANNEL_FRAGMENT[c.kind]) for c in self.p.channels)
             lines.append(self.frag("frag_channels", channels=kinds))

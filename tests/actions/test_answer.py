@@ -332,3 +332,13 @@ def test_steps_are_numbered_once_and_without_the_portal_s_runs_of_spaces(domain)
         "Trả kết quả."]})
     assert ProcedureAnswer(portal, domain, "vi").steps().splitlines() == [
         "1. Nộp hồ sơ tại Công an cấp xã.", "2. Trong thời hạn 03 ngày làm việc (theo dấu công văn đến)", "3. Trả kết quả."]
+
+
+def test_where_names_the_level_when_the_record_names_no_office(domain):
+    record = knowledge_base.get_procedure("dang-ky-tam-tru")
+    bare = record.model_copy(update={"agency": record.agency.model_copy(update={"receives": None, "decides": None}),
+                                     "level": ["province", "commune"]})
+    body = ProcedureAnswer(bare, domain, "vi").where()
+    assert body.splitlines()[0] == "Cấp thực hiện: cấp tỉnh, cấp xã (xã, phường, đặc khu). Dữ liệu chưa ghi cơ quan tiếp nhận cụ thể."
+    assert ProcedureAnswer(bare, domain, "en").where().startswith("Handled at: province level, commune or ward level.")
+    assert "Cấp thực hiện" not in ProcedureAnswer(record, domain, "vi").where()  # an office named: that is enough
