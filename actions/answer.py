@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import partial
 from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
@@ -78,6 +79,26 @@ _CHANNEL_LABEL = re.compile(r"(?:Trực tiếp|Trực tuyến|Dịch vụ bưu c
 _PORTAL_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)\s*(?:Việt Nam Đồng|VNĐ|VND)(?!\w)")
 
 
+_PLAIN_DURATION = re.compile(r"^(\d+(?:[.,]\d+)?) (ngày làm việc|ngày|giờ làm việc|giờ|tháng|năm)$")
+_DURATION_EN = {"ngày làm việc": "working days", "ngày": "days", "giờ làm việc": "working hours", "giờ": "hours",
+                "tháng": "months", "năm": "years"}
+
+
+def duration_for(lang: str, text: Optional[str]) -> Optional[str]:
+    """A bare duration ("15 ngày làm việc") in English for an English reader; any other text as written."""
+    found = _PLAIN_DURATION.match(text.strip()) if lang == "en" and text else None
+    return f"{found.group(1)} {_DURATION_EN[found.group(2)]}" if found else text
+
+
+def fee_for(lang: str, text: Optional[str]) -> Optional[str]:
+    """A fee for the reader: amounts in their notation, a bare "Miễn phí" in English for an English one."""
+    if not text:
+        return text
+    if lang == "en" and text.strip().rstrip(".").lower() in ("miễn phí", "không thu phí", "không"):
+        return "Free of charge"
+    return amounts_for(lang, text)
+
+
 def amounts_for(lang: str, text: str) -> str:
     """Amounts in dong written as the reader's language does: 20.000 đồng / 20,000 VND."""
     if lang == "en":
@@ -149,18 +170,19 @@ class ProcedureAnswer:
         url = self.frag("frag_source_url", url=best.url) if best.url else ""
         return self.frag("frag_source", title=best.title, url=url, updated=self.p.updated.strftime("%d/%m/%Y"))
 
-    def _by_channel(self, attribute: str, summary: Optional[str]) -> list[str]:
+    def _by_channel(self, attribute: str, summary: Optional[str], shown=lambda text: text) -> list[str]:
         """The summary, then one line per way of filing, unless every way says what the summary already
         says (the portal repeats one cell per channel; a phone screen should not show it three times);
-        a summary that only lists the channels' values gives way to their lines."""
+        a summary that only lists the channels' values gives way to their lines. `shown` writes a value
+        for the reader."""
         values = [(c, value) for c in self.p.channels if (value := getattr(c, attribute))]
         if {value for _, value in values} <= {summary}:
-            return [summary or self.no_info]
-        lines = [self.frag("frag_channel_detail", channel=self.frag(_CHANNEL_FRAGMENT[c.kind]), detail=value)
+            return [shown(summary) if summary else self.no_info]
+        lines = [self.frag("frag_channel_detail", channel=self.frag(_CHANNEL_FRAGMENT[c.kind]), detail=shown(value))
                  for c, value in values]
         if lists_the_channels(summary, [value for _, value in values]):
             return lines
-        return [summary or self.no_info] + lines
+        return [shown(summary) if summary else self.no_info] + lines
 
     def documents(self) -> str:
         if not self.p.documents:
@@ -169,7 +191,8 @@ class ProcedureAnswer:
         for number, document in enumerate(self.p.documents, start=1):
             details = []
             if document.copies:
-                details.append(self.frag("frag_copies", copies=document.copies))
+                details.append(self.frag("frag_one_copy") if document.copies == 1
+                               else self.frag("frag_copies", copies=document.copies))
             if document.form:
                 details.append(self.frag(_FORM_FRAGMENT[document.form]))
             if document.template:
@@ -188,14 +211,14 @@ class ProcedureAnswer:
         return [self.frag(fragment) for flag, fragment in flags_to_fragments if flag in self.p.flags]
 
     def fee(self) -> str:
-        lines = self._by_channel("fee", self.p.fee.summary)
+        lines = self._by_channel("fee", self.p.fee.summary, partial(fee_for, self.lang))
         if self.p.fee.exemptions:
-            lines.append(self.frag("frag_exemptions", exemptions=self.p.fee.exemptions))
+            lines.append(self.frag("frag_exemptions", exemptions=amounts_for(self.lang, self.p.fee.exemptions)))
         lines += self.cautions(("fee_conflict", "frag_caution_fee"), ("fee_amount_suspicious", "frag_caution_fee"))
-        return amounts_for(self.lang, "\n".join(dict.fromkeys(lines)))
+        return "\n".join(dict.fromkeys(lines))
 
     def time(self) -> str:
-        lines = self._by_channel("processing_time", self.p.processing_time)
+        lines = self._by_channel("processing_time", self.p.processing_time, partial(duration_for, self.lang))
         return "\n".join(lines + self.cautions(("time_without_unit", "frag_caution_time")))
 
     def where(self) -> str:
@@ -244,8 +267,8 @@ class ProcedureAnswer:
         online = [c for c in self.p.channels if c.kind == "truc_tuyen"]
         online_text = (self.frag("frag_yes") if online else self.frag("frag_no")) if self.p.channels else self.no_info
         return "\n".join([
-            self.frag("frag_summary_time", value=self.p.processing_time or self.no_info),
-            self.frag("frag_summary_fee", value=amounts_for(self.lang, self.p.fee.summary or self.no_info)),
+            self.frag("frag_summary_time", value=duration_for(self.lang, self.p.processing_time) or self.no_info),
+            self.frag("frag_summary_fee", value=fee_for(self.lang, self.p.fee.summary) or self.no_info),
             self.frag("frag_summary_where", value=self.p.agency.receives or self.no_info),
             self.frag("frag_summary_online", value=online_text),
         ] + self.cautions(("fee_conflict", "frag_caution_fee"), ("fee_amount_suspicious", "frag_caution_fee"),

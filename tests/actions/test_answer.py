@@ -342,3 +342,24 @@ def test_where_names_the_level_when_the_record_names_no_office(domain):
     assert body.splitlines()[0] == "Cấp thực hiện: cấp tỉnh, cấp xã (xã, phường, đặc khu). Dữ liệu chưa ghi cơ quan tiếp nhận cụ thể."
     assert ProcedureAnswer(bare, domain, "en").where().startswith("Handled at: province level, commune or ward level.")
     assert "Cấp thực hiện" not in ProcedureAnswer(record, domain, "vi").where()  # an office named: that is enough
+
+
+def test_an_english_reader_gets_bare_durations_fees_and_copies_in_english(domain):
+    from knowledge_base.schema import Channel, Document
+
+    record = knowledge_base.get_procedure("dang-ky-tam-tru")
+    portal = record.model_copy(update={
+        "processing_time": "Trực tuyến: 20 ngày làm việc; Trực tiếp: 5 ngày làm việc",
+        "channels": [Channel(kind="truc_tuyen", processing_time="20 ngày làm việc", fee="Miễn phí"),
+                     Channel(kind="truc_tiep", processing_time="5 ngày làm việc", fee="Miễn phí")],
+        "fee": record.fee.model_copy(update={"summary": "Miễn phí", "exemptions": None}),
+        "documents": [Document(name="Tờ khai", copies=1), Document(name="Ảnh", copies=2)]})
+    answer = ProcedureAnswer(portal, domain, "en")
+    assert answer.time().splitlines() == ["• Online: 20 working days", "• In person: 5 working days"]
+    assert answer.fee() == "Free of charge"
+    assert "1 copy" in answer.documents() and "2 copies" in answer.documents() and "cop(ies)" not in answer.documents()
+    vietnamese = ProcedureAnswer(portal, domain, "vi")
+    assert vietnamese.fee() == "Miễn phí" and "20 ngày làm việc" in vietnamese.time()
+    # anything but a bare duration stays as the record writes it
+    assert ProcedureAnswer(portal.model_copy(update={"channels": [], "processing_time": "Ngay trong ngày"}),
+                           domain, "en").time() == "Ngay trong ngày"
