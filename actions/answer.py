@@ -228,13 +228,15 @@ class ProcedureAnswer:
         if self.p.agency.decides:
             lines.append(self.frag("frag_decides", agency=self.p.agency.decides))
         if not lines and self.p.level:  # the portal names no office: its level at least says where to go
-            lines.append(self.frag("frag_levels", levels=", ".join(self.frag(f"frag_level_{level}")
-                                                                   for level in self.p.level)))
+            lines.append(self.frag("frag_levels", levels=self.levels()))
         if self.p.channels:
             kinds = ", ".join(self.frag(_CHANNEL_FRAGMENT[c.kind]) for c in self.p.channels)
             lines.append(self.frag("frag_channels", channels=kinds))
         body = "\n".join(lines) or self.no_info
         return "\n".join([body] + self.cautions(("mentions_abolished_terms", "frag_caution_outdated")))
+
+    def levels(self) -> str:
+        return ", ".join(self.frag(f"frag_level_{level}") for level in self.p.level)
 
     def online(self) -> str:
         online = [c for c in self.p.channels if c.kind == "truc_tuyen"]
@@ -269,7 +271,7 @@ class ProcedureAnswer:
         return "\n".join([
             self.frag("frag_summary_time", value=duration_for(self.lang, self.p.processing_time) or self.no_info),
             self.frag("frag_summary_fee", value=fee_for(self.lang, self.p.fee.summary) or self.no_info),
-            self.frag("frag_summary_where", value=self.p.agency.receives or self.no_info),
+            self.frag("frag_summary_where", value=self.p.agency.receives or self.levels() or self.no_info),
             self.frag("frag_summary_online", value=online_text),
         ] + self.cautions(("fee_conflict", "frag_caution_fee"), ("fee_amount_suspicious", "frag_caution_fee"),
                           ("time_without_unit", "frag_caution_time")))

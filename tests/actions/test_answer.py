@@ -342,6 +342,7 @@ def test_where_names_the_level_when_the_record_names_no_office(domain):
     assert body.splitlines()[0] == "Cấp thực hiện: cấp tỉnh, cấp xã (xã, phường, đặc khu). Dữ liệu chưa ghi cơ quan tiếp nhận cụ thể."
     assert ProcedureAnswer(bare, domain, "en").where().startswith("Handled at: province level, commune or ward level.")
     assert "Cấp thực hiện" not in ProcedureAnswer(record, domain, "vi").where()  # an office named: that is enough
+    assert "📍 Nơi nộp: cấp tỉnh, cấp xã (xã, phường, đặc khu)" in ProcedureAnswer(bare, domain, "vi").overview()
 
 
 def test_an_english_reader_gets_bare_durations_fees_and_copies_in_english(domain):
