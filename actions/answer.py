@@ -315,7 +315,7 @@ def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, domain: 
         return []
     choices = close_hits(text, hits)
     if len(choices) > 1:
-        dispatcher.utter_message(response="utter_choose_procedure", buttons=choose_buttons(choices, aspect))
+        dispatcher.utter_message(response="utter_choose_procedure", buttons=choose_buttons(choices, aspect, messages.language(tracker)))
         return []
     procedure = kb.procedure(choices[0].id)
     if procedure is None:  # index and records out of step: say we do not know rather than fail

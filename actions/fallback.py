@@ -47,14 +47,16 @@ def input_problem(text: Optional[str]) -> Optional[str]:
     return None
 
 
-def choose_buttons(hits, aspect: Optional[str] = None) -> list[dict]:
+def choose_buttons(hits, aspect: Optional[str] = None, language: str = "vi") -> list[dict]:
+    """One button per procedure, titled in the conversation's language when the record has an English name."""
     buttons = []
     for hit in hits:
         entities = {"procedure_id": hit.id}
         if aspect:
             entities["aspect"] = aspect
         payload = "/choose_procedure" + json.dumps(entities, ensure_ascii=False, separators=(",", ":"))
-        buttons.append({"title": hit.name, "payload": payload})
+        record = kb.procedure(hit.id) if language == "en" else None
+        buttons.append({"title": (record and record.name_en) or hit.name, "payload": payload})
     return buttons
 
 
@@ -91,7 +93,7 @@ def reply_not_found(dispatcher: CollectingDispatcher, tracker: Tracker, domain: 
     else:
         dispatcher.utter_message(response="utter_not_found")
         if candidates:
-            dispatcher.utter_message(response="utter_nearest_procedures", buttons=choose_buttons(candidates))
+            dispatcher.utter_message(response="utter_nearest_procedures", buttons=choose_buttons(candidates, language=messages.language(tracker)))
     send_contact(dispatcher, tracker, domain)
     log_question(tracker, text, reason, tuple(h.id for h in candidates))
 

@@ -131,3 +131,18 @@ def test_a_procedure_the_deployment_does_not_hold_is_named_with_its_page(dispatc
     assert "utter_handoff" in responses(dispatcher)
     assert [(q.reason, q.candidates) for q in database.recent_unanswered_questions()] == [
         ("outside_scope", "dang-ky-ket-hon")]
+
+
+def test_choice_buttons_are_titled_in_english_when_the_record_has_an_english_name():
+    import knowledge_base
+    from knowledge_base.retrieval import Hit
+
+    from actions.fallback import choose_buttons
+
+    curated = knowledge_base.get_procedure("thanh-lap-doanh-nghiep")
+    hits = [Hit(id=curated.id, name=curated.name, score=0.9, aspect="overview"),
+            Hit(id="no-such-record", name="Tên tiếng Việt", score=0.8, aspect="overview")]
+    assert [b["title"] for b in choose_buttons(hits, "fee", "en")] == [curated.name_en, "Tên tiếng Việt"]
+    assert [b["title"] for b in choose_buttons(hits, "fee")] == [curated.name, "Tên tiếng Việt"]
+    assert choose_buttons(hits, "fee", "en")[0]["payload"] == (
+        '/choose_procedure{"procedure_id":"thanh-lap-doanh-nghiep","aspect":"fee"}')
