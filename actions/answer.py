@@ -3,6 +3,7 @@
 the procedure under discussion, and buttons when several procedures are equally likely."""
 from __future__ import annotations
 
+import json
 import logging
 import re
 from functools import partial
@@ -282,6 +283,37 @@ class ProcedureAnswer:
                       procedure_title=self.title(), body=body, source=self.source())
 
 
+_CHOICE = "/choose_procedure"
+
+
+def offered_choices(tracker: Tracker) -> list[dict]:
+    """The procedure buttons of the bot's reply just before the latest message (a choice the citizen has
+    not made yet), or none."""
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users > 1:
+                break
+        elif event.get("event") == "bot" and users == 1:
+            buttons = (event.get("data") or {}).get("buttons") or []
+            found = [b for b in buttons if isinstance(b, dict) and str(b.get("payload", "")).startswith(_CHOICE)]
+            if found:
+                return found
+    return []
+
+
+def _with_aspect(button: dict, aspect: Optional[str]) -> dict:
+    try:
+        entities = json.loads(button["payload"][len(_CHOICE):])
+    except (ValueError, TypeError):
+        return button
+    if not isinstance(entities, dict) or not aspect:
+        return button
+    payload = _CHOICE + json.dumps({**entities, "aspect": aspect}, ensure_ascii=False, separators=(",", ":"))
+    return {**button, "payload": payload}
+
+
 def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, procedure: Procedure,
                 aspect: Optional[str]) -> list[EventType]:
     aspect = aspect if aspect in ASPECTS else "overview"
@@ -353,6 +385,11 @@ class ActionAnswer(Action):
             reply_input_problem(dispatcher, tracker, problem, text)
             return []
         if intent == "ask_aspect" and not tracker.get_slot("procedure_id") and not names_a_procedure(text):
+            choices = offered_choices(tracker)
+            if choices:  # "how long?" right after the choice buttons: the same choice, for that part
+                buttons = [_with_aspect(button, aspect or asked_aspect(text)) for button in choices]
+                dispatcher.utter_message(response="utter_choose_procedure", buttons=buttons)
+                return []
             dispatcher.utter_message(response="utter_which_procedure")
             return []
         return answer_question(dispatcher, tracker, domain, text, aspect=aspect, follow_up_allowed=True)

@@ -364,3 +364,26 @@ def test_an_english_reader_gets_bare_durations_fees_and_copies_in_english(domain
     # anything but a bare duration stays as the record writes it
     assert ProcedureAnswer(portal.model_copy(update={"channels": [], "processing_time": "Ngay trong ngày"}),
                            domain, "en").time() == "Ngay trong ngày"
+
+
+def test_a_part_asked_right_after_the_choice_buttons_offers_the_same_choice_for_that_part(dispatcher, domain):
+    from action_helpers import make_tracker
+
+    offered = [{"title": "Đăng ký thành lập doanh nghiệp", "payload": '/choose_procedure{"procedure_id":"thanh-lap-doanh-nghiep"}'},
+               {"title": "Đăng ký hộ kinh doanh", "payload": '/choose_procedure{"procedure_id":"dang-ky-ho-kinh-doanh"}'}]
+    tracker = make_tracker("mất bao lâu", intent="ask_aspect")
+    tracker.events[:0] = [{"event": "user", "text": "mở công ty"},
+                          {"event": "bot", "text": "Bạn hỏi về thủ tục nào?", "data": {"buttons": offered}}]
+    run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_choose_procedure"]
+    assert [b["payload"] for b in message(dispatcher, "utter_choose_procedure")["buttons"]] == [
+        '/choose_procedure{"procedure_id":"thanh-lap-doanh-nghiep","aspect":"time"}',
+        '/choose_procedure{"procedure_id":"dang-ky-ho-kinh-doanh","aspect":"time"}']
+    # with no choice just offered, the bot asks which procedure
+    dispatcher.messages.clear()
+    older = make_tracker("mất bao lâu", intent="ask_aspect")
+    older.events[:0] = [{"event": "user", "text": "mở công ty"},
+                        {"event": "bot", "text": "…", "data": {"buttons": offered}},
+                        {"event": "user", "text": "cảm ơn"}, {"event": "bot", "text": "Không có gì ạ"}]
+    run(dispatcher, older, domain)
+    assert responses(dispatcher) == ["utter_which_procedure"]
