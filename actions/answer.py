@@ -18,9 +18,10 @@ from knowledge_base.normalize import FILLERS, fold, folded_text
 from knowledge_base.schema import ASPECTS, Procedure
 from knowledge_base.scope import CLOSE_CHOICE_SHARE
 
-from . import kb, messages
+from . import kb, messages, wording
 from .session import keeps_context
-from .fallback import choose_buttons, input_problem, reply_input_problem, reply_not_found
+from .fallback import (CHOICE, choice_payload, choose_buttons, input_problem, reply_input_problem,
+                       reply_not_found)
 
 logger = logging.getLogger(__name__)
 
@@ -70,52 +71,6 @@ _CHANNEL_FRAGMENT = {"truc_tiep": "frag_channel_in_person", "buu_chinh": "frag_c
 _FORM_FRAGMENT = {"original": "frag_form_original", "copy": "frag_form_copy",
                   "original_or_copy": "frag_form_original_or_copy", "electronic": "frag_form_electronic"}
 _NOTE_CHARS = 160
-# The importer's summary of values that differ by channel: "Trực tuyến: 10,000 Việt Nam Đồng; Trực
-# tiếp: 20,000 Việt Nam Đồng" (knowledge_base/portal.summarise_by_channel).
-_STEP_NUMBER = re.compile(r"^\s*(?:Bước|Step)\s*\d+\s*[:.)\-–]\s*", re.IGNORECASE)
-_SPACES = re.compile(r"[ \t\u00a0]{2,}")
-_CHANNEL_LABEL = re.compile(r"(?:Trực tiếp|Trực tuyến|Dịch vụ bưu chính): ")
-# The portal writes amounts the English way ("20,000 Việt Nam Đồng"); Vietnamese readers expect
-# "20.000 đồng". Only whole amounts followed by the currency are rewritten.
-_PORTAL_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)\s*(?:Việt Nam Đồng|VNĐ|VND)(?!\w)")
-
-
-_PLAIN_DURATION = re.compile(r"^(\d+(?:[.,]\d+)?) (ngày làm việc|ngày|giờ làm việc|giờ|tháng|năm)$")
-_DURATION_EN = {"ngày làm việc": "working days", "ngày": "days", "giờ làm việc": "working hours", "giờ": "hours",
-                "tháng": "months", "năm": "years"}
-
-
-def duration_for(lang: str, text: Optional[str]) -> Optional[str]:
-    """A bare duration ("15 ngày làm việc") in English for an English reader; any other text as written."""
-    found = _PLAIN_DURATION.match(text.strip()) if lang == "en" and text else None
-    return f"{found.group(1)} {_DURATION_EN[found.group(2)]}" if found else text
-
-
-def fee_for(lang: str, text: Optional[str]) -> Optional[str]:
-    """A fee for the reader: amounts in their notation, a bare "Miễn phí" in English for an English one."""
-    if not text:
-        return text
-    if lang == "en" and text.strip().rstrip(".").lower() in ("miễn phí", "không thu phí", "không"):
-        return "Free of charge"
-    return amounts_for(lang, text)
-
-
-def amounts_for(lang: str, text: str) -> str:
-    """Amounts in dong written as the reader's language does: 20.000 đồng / 20,000 VND."""
-    if lang == "en":
-        return _PORTAL_AMOUNT.sub(lambda m: f"{m.group(1)} VND", text)
-    return _PORTAL_AMOUNT.sub(lambda m: f"{m.group(1).replace(',', '.')} đồng", text)
-
-
-def step_text(step: str) -> str:
-    """A step as listed under its number: without the portal's own "Bước 2:" (the list numbers it) and
-    without the runs of spaces its pages leave inside sentences."""
-    return _SPACES.sub(" ", _STEP_NUMBER.sub("", step, count=1)).strip()
-
-
-def lists_the_channels(summary: Optional[str], values: list[str]) -> bool:
-    """The summary only repeats, channel by channel, what the per-channel lines say."""
-    return bool(summary) and len(_CHANNEL_LABEL.findall(summary)) >= 2 and all(v in summary for v in values)
 
 
 def names_a_procedure(text: str) -> bool:
@@ -181,7 +136,7 @@ class ProcedureAnswer:
             return [shown(summary) if summary else self.no_info]
         lines = [self.frag("frag_channel_detail", channel=self.frag(_CHANNEL_FRAGMENT[c.kind]), detail=shown(value))
                  for c, value in values]
-        if lists_the_channels(summary, [value for _, value in values]):
+        if wording.lists_the_channels(summary, [value for _, value in values]):
             return lines
         return [shown(summary) if summary else self.no_info] + lines
 
@@ -212,14 +167,16 @@ class ProcedureAnswer:
         return [self.frag(fragment) for flag, fragment in flags_to_fragments if flag in self.p.flags]
 
     def fee(self) -> str:
-        lines = self._by_channel("fee", self.p.fee.summary, partial(fee_for, self.lang))
+        lines = self._by_channel("fee", self.p.fee.summary, partial(wording.fee, self.frag, self.lang))
         if self.p.fee.exemptions:
-            lines.append(self.frag("frag_exemptions", exemptions=amounts_for(self.lang, self.p.fee.exemptions)))
+            exemptions = wording.amounts(self.frag, self.lang, self.p.fee.exemptions)
+            lines.append(self.frag("frag_exemptions", exemptions=exemptions))
         lines += self.cautions(("fee_conflict", "frag_caution_fee"), ("fee_amount_suspicious", "frag_caution_fee"))
         return "\n".join(dict.fromkeys(lines))
 
     def time(self) -> str:
-        lines = self._by_channel("processing_time", self.p.processing_time, partial(duration_for, self.lang))
+        lines = self._by_channel("processing_time", self.p.processing_time,
+                                 partial(wording.duration, self.frag, self.lang))
         return "\n".join(lines + self.cautions(("time_without_unit", "frag_caution_time")))
 
     def where(self) -> str:
@@ -255,7 +212,8 @@ class ProcedureAnswer:
     def steps(self) -> str:
         if not self.p.steps:
             return self.no_info
-        return "\n".join(self.frag("frag_numbered", number=n, text=step_text(s)) for n, s in enumerate(self.p.steps, 1))
+        return "\n".join(self.frag("frag_numbered", number=n, text=wording.step(step))
+                         for n, step in enumerate(self.p.steps, 1))
 
     def eligibility(self) -> str:
         lines = [self.p.eligibility] if self.p.eligibility else []
@@ -270,8 +228,9 @@ class ProcedureAnswer:
         online = [c for c in self.p.channels if c.kind == "truc_tuyen"]
         online_text = (self.frag("frag_yes") if online else self.frag("frag_no")) if self.p.channels else self.no_info
         return "\n".join([
-            self.frag("frag_summary_time", value=duration_for(self.lang, self.p.processing_time) or self.no_info),
-            self.frag("frag_summary_fee", value=fee_for(self.lang, self.p.fee.summary) or self.no_info),
+            self.frag("frag_summary_time",
+                      value=wording.duration(self.frag, self.lang, self.p.processing_time) or self.no_info),
+            self.frag("frag_summary_fee", value=wording.fee(self.frag, self.lang, self.p.fee.summary) or self.no_info),
             self.frag("frag_summary_where", value=self.p.agency.receives or self.levels() or self.no_info),
             self.frag("frag_summary_online", value=online_text),
         ] + self.cautions(("fee_conflict", "frag_caution_fee"), ("fee_amount_suspicious", "frag_caution_fee"),
@@ -281,9 +240,6 @@ class ProcedureAnswer:
         body = getattr(self, aspect)()
         messages.send(dispatcher, self.domain, self.lang, f"utter_answer_{aspect}", body_key="body",
                       procedure_title=self.title(), body=body, source=self.source())
-
-
-_CHOICE = "/choose_procedure"
 
 
 def offered_choices(tracker: Tracker) -> list[dict]:
@@ -297,7 +253,7 @@ def offered_choices(tracker: Tracker) -> list[dict]:
                 break
         elif event.get("event") == "bot" and users == 1:
             buttons = (event.get("data") or {}).get("buttons") or []
-            found = [b for b in buttons if isinstance(b, dict) and str(b.get("payload", "")).startswith(_CHOICE)]
+            found = [b for b in buttons if isinstance(b, dict) and str(b.get("payload", "")).startswith(CHOICE)]
             if found:
                 return found
     return []
@@ -305,13 +261,12 @@ def offered_choices(tracker: Tracker) -> list[dict]:
 
 def _with_aspect(button: dict, aspect: Optional[str]) -> dict:
     try:
-        entities = json.loads(button["payload"][len(_CHOICE):])
+        entities = json.loads(button["payload"][len(CHOICE):])
     except (ValueError, TypeError):
         return button
     if not isinstance(entities, dict) or not aspect:
         return button
-    payload = _CHOICE + json.dumps({**entities, "aspect": aspect}, ensure_ascii=False, separators=(",", ":"))
-    return {**button, "payload": payload}
+    return {**button, "payload": choice_payload({**entities, "aspect": aspect})}
 
 
 def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, procedure: Procedure,
@@ -347,7 +302,8 @@ def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, domain: 
         return []
     choices = close_hits(text, hits)
     if len(choices) > 1:
-        dispatcher.utter_message(response="utter_choose_procedure", buttons=choose_buttons(choices, aspect, messages.language(tracker)))
+        buttons = choose_buttons(choices, aspect, messages.language(tracker))
+        dispatcher.utter_message(response="utter_choose_procedure", buttons=buttons)
         return []
     procedure = kb.procedure(choices[0].id)
     if procedure is None:  # index and records out of step: say we do not know rather than fail

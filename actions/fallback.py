@@ -54,10 +54,16 @@ def choose_buttons(hits, aspect: Optional[str] = None, language: str = "vi") -> 
         entities = {"procedure_id": hit.id}
         if aspect:
             entities["aspect"] = aspect
-        payload = "/choose_procedure" + json.dumps(entities, ensure_ascii=False, separators=(",", ":"))
         record = kb.procedure(hit.id) if language == "en" else None
-        buttons.append({"title": (record and record.name_en) or hit.name, "payload": payload})
+        buttons.append({"title": (record and record.name_en) or hit.name, "payload": choice_payload(entities)})
     return buttons
+
+
+CHOICE = "/choose_procedure"
+
+
+def choice_payload(entities: dict) -> str:
+    return CHOICE + json.dumps(entities, ensure_ascii=False, separators=(",", ":"))
 
 
 def reply_not_found(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, text: str,
@@ -93,7 +99,8 @@ def reply_not_found(dispatcher: CollectingDispatcher, tracker: Tracker, domain: 
     else:
         dispatcher.utter_message(response="utter_not_found")
         if candidates:
-            dispatcher.utter_message(response="utter_nearest_procedures", buttons=choose_buttons(candidates, language=messages.language(tracker)))
+            buttons = choose_buttons(candidates, language=messages.language(tracker))
+            dispatcher.utter_message(response="utter_nearest_procedures", buttons=buttons)
     send_contact(dispatcher, tracker, domain)
     log_question(tracker, text, reason, tuple(h.id for h in candidates))
 

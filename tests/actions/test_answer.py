@@ -317,12 +317,18 @@ def test_a_portal_fee_that_differs_by_channel_is_given_once_per_channel_in_dong(
     assert "Trực tuyến: 10.000 đồng" in overview and "Việt Nam Đồng" not in overview
 
 
-def test_only_whole_amounts_in_dong_are_rewritten():
-    from actions.answer import amounts_for
+def test_only_whole_amounts_in_dong_are_rewritten(domain):
+    from functools import partial
 
-    assert amounts_for("vi", "1,500,000 VNĐ/lần; 50 VND") == "1.500.000 đồng/lần; 50 đồng"
-    assert amounts_for("vi", "1,5 triệu đồng; 2,000 USD; 10.000 đồng") == "1,5 triệu đồng; 2,000 USD; 10.000 đồng"
-    assert amounts_for("en", "300,000 Việt Nam Đồng") == "300,000 VND"
+    from actions import wording
+    from actions.messages import render
+
+    def amounts(lang, text):
+        return wording.amounts(partial(render, domain, lang=lang), lang, text)
+
+    assert amounts("vi", "1,500,000 VNĐ/lần; 50 VND") == "1.500.000 đồng/lần; 50 đồng"
+    assert amounts("vi", "1,5 triệu đồng; 2,000 USD; 10.000 đồng") == "1,5 triệu đồng; 2,000 USD; 10.000 đồng"
+    assert amounts("en", "300,000 Việt Nam Đồng") == "300,000 VND"
 
 
 def test_steps_are_numbered_once_and_without_the_portal_s_runs_of_spaces(domain):
