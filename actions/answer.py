@@ -71,6 +71,11 @@ _CHANNEL_FRAGMENT = {"truc_tiep": "frag_channel_in_person", "buu_chinh": "frag_c
 _FORM_FRAGMENT = {"original": "frag_form_original", "copy": "frag_form_copy",
                   "original_or_copy": "frag_form_original_or_copy", "electronic": "frag_form_electronic"}
 _NOTE_CHARS = 160
+# One message on a phone (Telegram's limit is 4,096 with the title and source line): a longer list or
+# text is cut there, says how much is left, and the source line links the official page with all of it.
+_BODY_CHARS = 3500
+_ITEM_CHARS = 600  # a document's name and notes
+_STEP_CHARS = 900  # a step often holds its cases and deadlines in one paragraph
 
 
 def names_a_procedure(text: str) -> bool:
@@ -143,8 +148,8 @@ class ProcedureAnswer:
     def documents(self) -> str:
         if not self.p.documents:
             return self.no_info
-        lines = []
-        for number, document in enumerate(self.p.documents, start=1):
+        items = []
+        for document in self.p.documents:
             details = []
             if document.copies:
                 details.append(self.frag("frag_one_copy") if document.copies == 1
@@ -154,12 +159,28 @@ class ProcedureAnswer:
             if document.template:
                 details.append(self.frag("frag_template", template=document.template))
             detail = self.frag("frag_document_detail", detail=", ".join(details)) if details else ""
-            note = document.note or ""
-            if len(note) > _NOTE_CHARS:
-                note = note[: _NOTE_CHARS - 1].rstrip() + "…"
+            note = wording.shortened(document.note or "", _NOTE_CHARS)
             note = self.frag("frag_document_note", note=note) if note else ""
-            lines.append(self.frag("frag_numbered", number=number, text=f"{document.name}{detail}{note}"))
-        return "\n".join(lines + self.cautions(("documents_unparsed", "frag_caution_documents")))
+            items.append(f"{wording.shortened(document.name, _ITEM_CHARS)}{detail}{note}")
+        return "\n".join([self._listed(items)] + self.cautions(("documents_unparsed", "frag_caution_documents")))
+
+    def _listed(self, items: list[str]) -> str:
+        """Numbered lines up to one message's worth; what does not fit is counted and left to the
+        official page (the portal lists up to 94 documents, some of 4,500 characters)."""
+        lines, used = [], 0
+        for number, item in enumerate(items, start=1):
+            line = self.frag("frag_numbered", number=number, text=item)
+            if lines and used + len(line) > _BODY_CHARS:
+                lines.append(self.frag("frag_more_items", count=len(items) - number + 1))
+                break
+            lines.append(line)
+            used += len(line) + 1
+        return "\n".join(lines)
+
+    def _text(self, text: str) -> str:
+        """A long text cut to one message's worth, saying that the rest is on the official page."""
+        short = wording.shortened(text, _BODY_CHARS)
+        return short if short == text else f"{short}\n{self.frag('frag_text_cut')}"
 
     def cautions(self, *flags_to_fragments: tuple[str, str]) -> list[str]:
         """Warnings for defects the importer flagged on this record, so a doubtful figure is not
@@ -212,17 +233,16 @@ class ProcedureAnswer:
     def steps(self) -> str:
         if not self.p.steps:
             return self.no_info
-        return "\n".join(self.frag("frag_numbered", number=n, text=wording.step(step))
-                         for n, step in enumerate(self.p.steps, 1))
+        return self._listed([wording.shortened(wording.step(step), _STEP_CHARS) for step in self.p.steps])
 
     def eligibility(self) -> str:
         lines = [self.p.eligibility] if self.p.eligibility else []
         if self.p.requirements:
             lines.append(self.frag("frag_requirements", requirements=self.p.requirements))
-        return "\n".join(lines) or self.no_info
+        return self._text("\n".join(lines)) if lines else self.no_info
 
     def result(self) -> str:
-        return self.p.result or self.no_info
+        return self._text(self.p.result) if self.p.result else self.no_info
 
     def overview(self) -> str:
         online = [c for c in self.p.channels if c.kind == "truc_tuyen"]

@@ -57,3 +57,12 @@ def step(text: str) -> str:
 def lists_the_channels(summary: Optional[str], values: list[str]) -> bool:
     """The summary only repeats, channel by channel, what the per-channel lines say."""
     return bool(summary) and len(_CHANNEL_LABEL.findall(summary)) >= 2 and all(v in summary for v in values)
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text` cut at a word before `limit` characters, marked with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"

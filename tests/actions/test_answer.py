@@ -218,21 +218,43 @@ def test_follow_up_detection():
     assert names_a_procedure("đăng ký kết hôn")
 
 
-def test_long_answers_are_split_by_line_under_the_phone_limit(dispatcher, domain):
+def test_a_long_list_is_one_message_that_counts_what_is_left_to_the_official_page(dispatcher, domain):
+    """The portal lists up to 94 documents, some of 4,500 characters: fourteen messages on a phone
+    helped no one. One message holds what fits, says how many items are left, and the source line
+    links the official page."""
     procedure = Procedure(
         id="thu-tuc-dai", name="Thủ tục có rất nhiều giấy tờ", field="Thử", level=["commune"],
-        documents=[Document(name=f"Giấy tờ số {i} " + "x" * 80) for i in range(120)],
+        documents=[Document(name=f"Giấy tờ số {i} " + "x" * 80) for i in range(120)]
+        + [Document(name="Giấy tờ rất dài " + "y " * 3000)],
+        steps=["Bước 1: " + "z " * 4000], requirements="điều kiện " * 1000,
         sources=[Source(title="Nguồn thử", url="https://example.org")], updated=dt.date(2026, 1, 2),
     )
     ProcedureAnswer(procedure, domain, "vi").send(dispatcher, "documents")
-    assert len(dispatcher.messages) > 1
+    assert len(dispatcher.messages) == 1
     from actions import messages
 
+    text = messages.render(domain, dispatcher.messages[0]["response"], "vi",
+                           **{k: v for k, v in dispatcher.messages[0].items() if k != "response"})
+    assert len(text) <= MAX_MESSAGE_CHARS and text.rstrip().endswith("cập nhật 02/01/2026")
+    assert "1. Giấy tờ số 0 " in text and "https://example.org" in text
+    shown = len(re.findall(r"^\d+\. ", text, re.MULTILINE))
+    assert f"… và {121 - shown} mục nữa: xem đầy đủ trên trang chính thức của thủ tục." in text
+    answer = ProcedureAnswer(procedure, domain, "vi")
+    assert all(len(body) <= 3600 for body in (answer.steps(), answer.eligibility()))
+    assert answer.steps().startswith("1. z z") and answer.steps().endswith("…")
+    assert answer.eligibility().endswith("(Còn nữa: xem đầy đủ trên trang chính thức của thủ tục.)")
+
+
+def test_a_body_longer_than_a_message_is_still_split_by_line_under_the_phone_limit(dispatcher, domain):
+    from actions import messages
+
+    body = "\n".join(f"{i}. " + "x" * 90 for i in range(120))
+    messages.send(dispatcher, domain, "vi", "utter_answer_documents", body_key="body", procedure_title="Thử",
+                  body=body, source="📚 Nguồn: thử")
     texts = [messages.render(domain, m["response"], "vi", **{k: v for k, v in m.items() if k != "response"})
              for m in dispatcher.messages]
-    assert all(len(t) <= MAX_MESSAGE_CHARS for t in texts)
-    assert texts[-1].rstrip().endswith("cập nhật 02/01/2026")
-    assert "Giấy tờ số 119" in texts[-1]
+    assert len(texts) > 1 and all(len(t) <= MAX_MESSAGE_CHARS for t in texts)
+    assert texts[-1].rstrip().endswith("📚 Nguồn: thử") and "119. " in texts[-1]
 
 
 def test_aspect_words_do_not_hide_the_procedure():
