@@ -148,8 +148,9 @@ class ProcedureAnswer:
     def documents(self) -> str:
         if not self.p.documents:
             return self.no_info
+        cases = wording.case_headings([document.note for document in self.p.documents])
         items = []
-        for document in self.p.documents:
+        for document, case in zip(self.p.documents, cases):
             details = []
             if document.copies:
                 details.append(self.frag("frag_one_copy") if document.copies == 1
@@ -159,22 +160,32 @@ class ProcedureAnswer:
             if document.template:
                 details.append(self.frag("frag_template", template=document.template))
             detail = self.frag("frag_document_detail", detail=", ".join(details)) if details else ""
-            note = wording.shortened(document.note or "", _NOTE_CHARS)
+            note = "" if case else wording.shortened(document.note or "", _NOTE_CHARS)
             note = self.frag("frag_document_note", note=note) if note else ""
             items.append(f"{wording.shortened(document.name, _ITEM_CHARS)}{detail}{note}")
-        return "\n".join([self._listed(items)] + self.cautions(("documents_unparsed", "frag_caution_documents")))
+        body = self._listed(items, [wording.shortened(case, _ITEM_CHARS) if case else None for case in cases])
+        return "\n".join([body] + self.cautions(("documents_unparsed", "frag_caution_documents")))
 
-    def _listed(self, items: list[str]) -> str:
-        """Numbered lines up to one message's worth; what does not fit is counted and left to the
-        official page (the portal lists up to 94 documents, some of 4,500 characters)."""
-        lines, used = [], 0
-        for number, item in enumerate(items, start=1):
+    def _listed(self, items: list[str], cases: Optional[list[Optional[str]]] = None) -> str:
+        """Numbered lines up to one message's worth, each case's heading before its first item; what
+        does not fit is counted (with the cases it holds) and left to the official page (the portal
+        lists up to 94 documents, some of 4,500 characters)."""
+        cases = cases or [None] * len(items)
+        lines, used, heading = [], 0, None
+        for number, (item, case) in enumerate(zip(items, cases), start=1):
             line = self.frag("frag_numbered", number=number, text=item)
+            if case and case != heading:
+                line = f"{case}\n{line}"
             if lines and used + len(line) > _BODY_CHARS:
                 lines.append(self.frag("frag_more_items", count=len(items) - number + 1))
+                rest = [c for c in dict.fromkeys(cases[number - 1:]) if c and c != heading]
+                if rest:
+                    named = wording.shortened("; ".join(c.rstrip(": ") for c in rest), _ITEM_CHARS)
+                    lines.append(self.frag("frag_more_cases", cases=named))
                 break
             lines.append(line)
             used += len(line) + 1
+            heading = case or heading
         return "\n".join(lines)
 
     def _text(self, text: str) -> str:

@@ -66,3 +66,18 @@ def shortened(text: str, limit: int) -> str:
     cut = text[: limit - 1]
     space = cut.rfind(" ")
     return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"
+
+
+def case_headings(notes: list[Optional[str]]) -> list[Optional[str]]:
+    """For each document, the case it belongs to, or None: the importer keeps the portal's case
+    heading ("(1.1) Đối với công trình không theo tuyến:") as the note of every document under it, so
+    a note two or more documents in a row share is a heading, not a remark on one document (516
+    records list their documents by case)."""
+    cases: list[Optional[str]] = [None] * len(notes)
+    start = 0
+    for end in range(1, len(notes) + 1):
+        if end == len(notes) or notes[end] != notes[start]:
+            if notes[start] and end - start >= 2:
+                cases[start:end] = [notes[start]] * (end - start)
+            start = end
+    return cases

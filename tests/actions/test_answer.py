@@ -415,3 +415,23 @@ def test_a_part_asked_right_after_the_choice_buttons_offers_the_same_choice_for_
                         {"event": "user", "text": "cảm ơn"}, {"event": "bot", "text": "Không có gì ạ"}]
     run(dispatcher, older, domain)
     assert responses(dispatcher) == ["utter_which_procedure"]
+
+
+def test_documents_listed_by_case_show_each_case_once_and_name_the_cases_left_out(domain):
+    """The importer keeps the portal's case heading as the note of each document under it (516 records):
+    it heads its documents once instead of trailing every one of them."""
+    from actions import wording
+
+    record = knowledge_base.get_procedure("dang-ky-tam-tru")
+    road, house = "(1.1) Đối với công trình theo tuyến:", "(1.2) Đối với nhà ở riêng lẻ:"
+    documents = ([Document(name=f"Bản vẽ {i}", note=road) for i in range(3)]
+                 + [Document(name=f"Giấy tờ {i}", note=house) for i in range(2)]
+                 + [Document(name="Tờ khai", note="bản sao có chứng thực")])
+    body = ProcedureAnswer(record.model_copy(update={"documents": documents}), domain, "vi").documents()
+    assert body.splitlines()[:6] == [road, "1. Bản vẽ 0", "2. Bản vẽ 1", "3. Bản vẽ 2", house, "4. Giấy tờ 0"]
+    assert body.count(road) == 1 and "6. Tờ khai – bản sao có chứng thực" in body  # one document's note stays its own
+    many = [Document(name=f"Bản vẽ {i} " + "x" * 500, note=road) for i in range(12)] + documents[3:]
+    cut = ProcedureAnswer(record.model_copy(update={"documents": many}), domain, "vi").documents()
+    assert "mục nữa" in cut and cut.splitlines()[-1] == (
+        "Trường hợp khác trên trang chính thức: (1.2) Đối với nhà ở riêng lẻ.")
+    assert wording.case_headings(["a", "a", None, "b", "c", "c", "c"]) == ["a", "a", None, None, "c", "c", "c"]
