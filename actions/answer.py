@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+import units
 from knowledge_base.aspects import ASPECT_CUES, asked_aspect
 from knowledge_base.normalize import FILLERS, fold, folded_text
 from knowledge_base.schema import ASPECTS, Procedure
@@ -75,6 +76,7 @@ _NOTE_CHARS = 160
 # text is cut there, says how much is left, and the source line links the official page with all of it.
 _BODY_CHARS = 3500
 _ITEM_CHARS = 600  # a document's name and notes
+_MAX_LOCAL_UNITS = 3  # more units receiving a procedure than this: the record's own "where" says it better
 _STEP_CHARS = 900  # a step often holds its cases and deadlines in one paragraph
 
 
@@ -107,10 +109,12 @@ def close_hits(text: str, hits: list) -> list:
 class ProcedureAnswer:
     """Turns one procedure record into the values of the `utter_answer_*` responses."""
 
-    def __init__(self, procedure: Procedure, domain: dict, lang: str):
+    def __init__(self, procedure: Procedure, domain: dict, lang: str, unit: Optional[str] = None):
+        """`unit`: the code of the unit the conversation comes from (a desk's widget), if any."""
         self.p = procedure
         self.domain = domain
         self.lang = lang
+        self.unit = unit
 
     def frag(self, name: str, **values: Any) -> str:
         return messages.render(self.domain, name, self.lang, **values)
@@ -219,11 +223,28 @@ class ProcedureAnswer:
             lines.append(self.frag("frag_decides", agency=self.p.agency.decides))
         if not lines and self.p.level:  # the portal names no office: its level at least says where to go
             lines.append(self.frag("frag_levels", levels=self.levels()))
+        lines += self.local_units()
         if self.p.channels:
             kinds = ", ".join(self.frag(_CHANNEL_FRAGMENT[c.kind]) for c in self.p.channels)
             lines.append(self.frag("frag_channels", channels=kinds))
         body = "\n".join(lines) or self.no_info
         return "\n".join([body] + self.cautions(("mentions_abolished_terms", "frag_caution_outdated")))
+
+    def local_units(self) -> list[str]:
+        """Where in this deployment's units (data: units/) the procedure is received: here, when the
+        conversation's unit receives it; otherwise the few units that do (a commune procedure every
+        commune receives is left to the record's own "where")."""
+        if not self.unit:
+            return []
+        directory = units.directory()
+        here = directory.units.get(self.unit)
+        if here is not None and self.p.id in here.procedures:
+            return [self.frag("frag_filed_here", unit=here.label(self.lang), address=here.address)]
+        elsewhere = directory.handling(self.p.id)
+        if not elsewhere or len(elsewhere) > _MAX_LOCAL_UNITS:
+            return []
+        named = "; ".join(f"{u.label(self.lang)} – {u.address}" for u in elsewhere)
+        return [self.frag("frag_filed_at", units=named)]
 
     def levels(self) -> str:
         return ", ".join(self.frag(f"frag_level_{level}") for level in self.p.level)
@@ -303,7 +324,7 @@ def _with_aspect(button: dict, aspect: Optional[str]) -> dict:
 def send_answer(dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, procedure: Procedure,
                 aspect: Optional[str]) -> list[EventType]:
     aspect = aspect if aspect in ASPECTS else "overview"
-    ProcedureAnswer(procedure, domain, messages.language(tracker)).send(dispatcher, aspect)
+    ProcedureAnswer(procedure, domain, messages.language(tracker), tracker.get_slot("unit")).send(dispatcher, aspect)
     return [SlotSet("procedure_id", procedure.id)]
 
 

@@ -435,3 +435,20 @@ def test_documents_listed_by_case_show_each_case_once_and_name_the_cases_left_ou
     assert "mục nữa" in cut and cut.splitlines()[-1] == (
         "Trường hợp khác trên trang chính thức: (1.2) Đối với nhà ở riêng lẻ.")
     assert wording.case_headings(["a", "a", None, "b", "c", "c", "c"]) == ["a", "a", None, None, "c", "c", "c"]
+
+
+def test_where_says_when_the_desk_the_citizen_writes_from_receives_the_procedure(domain):
+    """The units file (data) says which unit receives which procedure: a desk's widget hears "you can
+    file it here"; a unit that does not receive it names the few that do; a procedure every commune
+    receives is left to the record's own "where"."""
+    import units
+
+    passport = knowledge_base.get_procedure("cap-ho-chieu")
+    police = units.directory().units["demo-cong-an-tinh"]
+    here = ProcedureAnswer(passport, domain, "vi", "demo-cong-an-tinh").where()
+    assert f"👉 Nộp được tại đây: {police.label('vi')} – {police.address}" in here
+    elsewhere = ProcedureAnswer(passport, domain, "en", "demo-phuong-trung-tam").where()
+    assert f"👉 Received in this province at: {police.label('en')} – {police.address}" in elsewhere
+    birth = knowledge_base.get_procedure("dang-ky-khai-sinh")
+    assert "👉" not in ProcedureAnswer(birth, domain, "vi", "demo-hcc").where()  # every commune receives it
+    assert "👉" not in ProcedureAnswer(passport, domain, "vi").where()  # no unit known
