@@ -151,6 +151,12 @@ def test_procedure_name_containing_a_cue_word_does_not_decide_the_aspect():
     assert asked_aspect("hỗ trợ chi phí mai táng cần những giấy tờ gì") == "documents"
 
 
+def test_what_it_takes_is_a_documents_question():
+    assert asked_aspect("xin giấy phép xây nhà ở riêng lẻ cần những gì") == "documents"
+    assert asked_aspect("dang ky ket hon phai nop nhung gi") == "documents"
+    assert asked_aspect("thủ tục gồm những bước nào") == "steps"
+
+
 def test_where_to_file_the_dossier_is_a_where_question():
     assert asked_aspect("nộp hồ sơ đăng ký kết hôn ở đâu") == "where"
 
