@@ -21,8 +21,8 @@ from knowledge_base.scope import CLOSE_CHOICE_SHARE
 
 from . import kb, messages, wording
 from .session import keeps_context
-from .fallback import (CHOICE, choice_payload, choose_buttons, input_problem, reply_input_problem,
-                       reply_not_found)
+from .fallback import (CHOICE, WEAK_CANDIDATE_MIN, choice_payload, choose_buttons, input_problem,
+                       reply_input_problem, reply_not_found)
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +65,9 @@ _CUE_PHRASES = re.compile(r"\b(?:" + "|".join(
 # a second guess. On hand probes the right procedures scored 0.49–0.75 this way; the spurious matches
 # seen (0.44–0.47) came as close pairs, which become a choice between buttons, not an answer.
 RETRY_WITHOUT_ASPECT_MIN = 0.45
+# "Không phải thủ tục này": the other procedures the question matched are offered from this fused score,
+# the bar of the did-you-mean offered after "not found" (actions/fallback.WEAK_CANDIDATE_MIN).
+OTHER_PROCEDURE_MIN = WEAK_CANDIDATE_MIN
 
 # channel kinds of the record -> fragment names in the domain
 _CHANNEL_FRAGMENT = {"truc_tiep": "frag_channel_in_person", "buu_chinh": "frag_channel_post",
@@ -311,6 +314,42 @@ def offered_choices(tracker: Tracker) -> list[dict]:
     return []
 
 
+def offer_other_procedures(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """"Không phải thủ tục này": the procedure under discussion is dropped, and the citizen's last
+    question is offered again as a choice among the other procedures it matched."""
+    current = tracker.get_slot("procedure_id")
+    question = last_question(tracker)
+    others = []
+    if question:
+        try:
+            others = [h for h in kb.search(question, MAX_CHOICES + 1, unit=tracker.get_slot("unit"), with_rejected=True)
+                      if h.id != current and h.score >= OTHER_PROCEDURE_MIN][:MAX_CHOICES]
+        except kb.invalid_query_error():
+            others = []
+    if others:
+        buttons = choose_buttons(others, asked_aspect(question), messages.language(tracker))
+        dispatcher.utter_message(response="utter_other_procedures", buttons=buttons)
+    else:
+        dispatcher.utter_message(response="utter_which_procedure")
+    return [SlotSet("procedure_id", None)]
+
+
+def last_question(tracker: Tracker) -> Optional[str]:
+    """The text of the citizen's latest question about a procedure before this message."""
+    seen_latest = False
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        if not seen_latest:
+            seen_latest = True
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        text = event.get("text") or ""
+        if intent == "ask_procedure" and text and not text.startswith("/"):
+            return text
+    return None
+
+
 def _with_aspect(button: dict, aspect: Optional[str]) -> dict:
     try:
         entities = json.loads(button["payload"][len(CHOICE):])
@@ -382,7 +421,10 @@ class ActionAnswer(Action):
         intent = (message.get("intent") or {}).get("name")
         aspect = _entity(tracker, "aspect")
         aspect = aspect if aspect in ASPECTS else None
-        if intent == "choose_procedure" or text.startswith("/"):  # a button
+        if intent == "other_procedure":
+            return offer_other_procedures(dispatcher, tracker)
+        # a button; free text NLU takes for a choice ("cái khác") names no procedure and is a question
+        if text.startswith("/") or (intent == "choose_procedure" and _entity(tracker, "procedure_id")):
             procedure = kb.procedure(_entity(tracker, "procedure_id") or tracker.get_slot("procedure_id"))
             if procedure is None:
                 dispatcher.utter_message(response="utter_which_procedure")

@@ -452,3 +452,38 @@ def test_where_says_when_the_desk_the_citizen_writes_from_receives_the_procedure
     birth = knowledge_base.get_procedure("dang-ky-khai-sinh")
     assert "👉" not in ProcedureAnswer(birth, domain, "vi", "demo-hcc").where()  # every commune receives it
     assert "👉" not in ProcedureAnswer(passport, domain, "vi").where()  # no unit known
+
+
+def _after(question: str, current: str, message_text: str, intent: str):
+    from action_helpers import make_tracker
+
+    tracker = make_tracker(message_text, intent=intent, slots={"procedure_id": current})
+    asked = {"text": question, "intent": {"name": "ask_procedure", "confidence": 0.99}, "entities": []}
+    tracker.events[:0] = [{"event": "user", "text": question, "parse_data": asked},
+                          {"event": "bot", "text": "…"}]
+    return tracker
+
+
+def test_not_the_procedure_meant_offers_the_others_the_question_matched(dispatcher, domain):
+    events = run(dispatcher, _after("căn cước", "cap-the-can-cuoc", "không phải thủ tục này", "other_procedure"),
+                 domain)
+    assert responses(dispatcher) == ["utter_other_procedures"]
+    payloads = [b["payload"] for b in message(dispatcher, "utter_other_procedures")["buttons"]]
+    assert payloads and not any('"cap-the-can-cuoc"' in p for p in payloads)
+    assert any('"procedure_id":"cap-doi-cap-lai-the-can-cuoc"' in p for p in payloads)
+    assert events == [SlotSet("procedure_id", None)]
+    # nothing asked before: which procedure, then
+    dispatcher.messages.clear()
+    from action_helpers import make_tracker
+
+    events = run(dispatcher, make_tracker("cái khác", intent="other_procedure", slots={"procedure_id": "cap-ho-chieu"}),
+                 domain)
+    assert responses(dispatcher) == ["utter_which_procedure"] and events == [SlotSet("procedure_id", None)]
+
+
+def test_free_text_taken_for_a_choice_is_not_answered_with_the_current_procedure(dispatcher, domain):
+    """NLU took "bắt đầu lại" / "cái khác" for choose_procedure; with no button payload it named no
+    procedure, and the procedure under discussion was sent again."""
+    run(dispatcher, _after("làm hộ chiếu", "cap-ho-chieu", "đăng ký kết hôn", "choose_procedure"), domain)
+    sent = [m for m in dispatcher.messages if str(m.get("response", "")).startswith("utter_answer_")]
+    assert sent and "kết hôn" in sent[0]["procedure_title"].lower()
