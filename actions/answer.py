@@ -7,7 +7,7 @@ import json
 import logging
 import re
 from functools import partial
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -138,7 +138,7 @@ class ProcedureAnswer:
         url = self.frag("frag_source_url", url=best.url) if best.url else ""
         return self.frag("frag_source", title=best.title, url=url, updated=self.p.updated.strftime("%d/%m/%Y"))
 
-    def _by_channel(self, attribute: str, summary: Optional[str], shown=lambda text: text) -> list[str]:
+    def _by_channel(self, attribute: str, summary: Optional[str], shown: Callable[[str], str]) -> list[str]:
         """The summary, then one line per way of filing, unless every way says what the summary already
         says (the portal repeats one cell per channel; a phone screen should not show it three times);
         a summary that only lists the channels' values gives way to their lines. `shown` writes a value
@@ -224,7 +224,7 @@ class ProcedureAnswer:
             lines.append(self.frag("frag_receives", agency=self.p.agency.receives))
         if self.p.agency.decides:
             lines.append(self.frag("frag_decides", agency=self.p.agency.decides))
-        if not lines and self.p.level:  # the portal names no office: its level at least says where to go
+        if not lines:  # the portal names no office: its level (every record has one) says where to go
             lines.append(self.frag("frag_levels", levels=self.levels()))
         lines += self.local_units()
         if self.p.channels:
@@ -297,16 +297,22 @@ class ProcedureAnswer:
                       procedure_title=self.title(), body=body, source=self.source())
 
 
+def _before_latest_message(tracker: Tracker):
+    """The conversation's events before the citizen's latest message, newest first."""
+    events = reversed(tracker.events)
+    for event in events:
+        if event.get("event") == "user":
+            break
+    yield from events
+
+
 def offered_choices(tracker: Tracker) -> list[dict]:
     """The procedure buttons of the bot's reply just before the latest message (a choice the citizen has
     not made yet), or none."""
-    users = 0
-    for event in reversed(tracker.events):
+    for event in _before_latest_message(tracker):
         if event.get("event") == "user":
-            users += 1
-            if users > 1:
-                break
-        elif event.get("event") == "bot" and users == 1:
+            break
+        if event.get("event") == "bot":
             buttons = (event.get("data") or {}).get("buttons") or []
             found = [b for b in buttons if isinstance(b, dict) and str(b.get("payload", "")).startswith(CHOICE)]
             if found:
@@ -336,12 +342,8 @@ def offer_other_procedures(dispatcher: CollectingDispatcher, tracker: Tracker) -
 
 def last_question(tracker: Tracker) -> Optional[str]:
     """The text of the citizen's latest question about a procedure before this message."""
-    seen_latest = False
-    for event in reversed(tracker.events):
+    for event in _before_latest_message(tracker):
         if event.get("event") != "user":
-            continue
-        if not seen_latest:
-            seen_latest = True
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
         text = event.get("text") or ""

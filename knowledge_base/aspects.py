@@ -21,8 +21,8 @@ ASPECT_CUES: dict[str, tuple[str, ...]] = {
     "online": ("online", "truc tuyen", "qua mang", "tren mang", "dich vu cong", "vneid", "internet", "tai nha"),
     "eligibility": ("ai duoc", "ai phai", "dieu kien", "doi tuong", "co duoc khong", "eligible", "who can",
                     "requirements", "conditions", "condition", "eligibility", "qualify", "am i allowed"),
-    "steps": ("cac buoc", "nhung buoc", "buoc nao", "trinh tu", "quy trinh", "nhu the nao", "the nao", "lam sao", "ra sao", "cach lam",
-              "steps", "procedure for", "how to", "how do i"),
+    "steps": ("cac buoc", "nhung buoc", "buoc nao", "trinh tu", "quy trinh", "nhu the nao", "the nao", "lam sao",
+              "ra sao", "cach lam", "steps", "procedure for", "how to", "how do i"),
     "result": ("nhan duoc gi", "ket qua", "duoc cap gi", "result", "what do i get", "what will i get",
                "what will i receive", "valid", "validity"),
 }
