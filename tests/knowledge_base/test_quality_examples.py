@@ -21,6 +21,18 @@ procedures drawn at random (40 curated, 80 of commune or province level, 40 of a
 unaccented or abbreviated, 25 English) and 155 that no procedure answers (59 that sound governmental, 57
 everyday, 20 unaccented, 19 English). National index 0.781 / 0.981 / 0.890 (MRR 0.863); without the example
 questions 0.688 / 0.900 / 0.858. Never tuned on.
+Session 13: six more example questions for each of the 276 procedures citizens file most (example_questions.yml),
+the reranker refitted, the no-answer threshold (0.34 -> 0.37) and the out-of-scope check re-chosen, all on the
+dev sets; the held-out sets read once after, recall@1 / recall@5 / rejected, before -> after:
+  national index, eval questions        0.924 / 0.977 / 0.838 -> 0.934 / 0.984 / 0.784
+  national index, national questions    0.793 / 1.000 / 0.848 -> 0.793 / 0.977 / 0.818
+  national index, English test          0.808 / 0.923 / 0.900 -> 0.821 / 0.936 / 0.950
+  national index, fresh questions       0.781 / 0.981 / 0.890 -> 0.800 / 0.981 / 0.910
+  42 curated, eval questions            0.939 / 0.990 / 0.891 -> 0.966 / 0.997 / 0.913
+  42 curated + national background      0.929 / 0.980 / 0.913 -> 0.956 / 0.986 / 0.913
+Over the four national sets: right first 537 -> 544 of 628, in the first five 612 -> 613, out-of-scope
+declined 215 -> 216 of 245; three per-set levels fell (eval and national rejection, national recall@5: two
+questions each at most), so the totals are guarded too.
 Slow (loads the model): marked `model`. The national index is the default var/index, which scripts/setup
 builds; without it those tests skip.
 """
@@ -76,7 +88,7 @@ def test_the_curated_index_reaches_issue_3s_targets(curated_search):
     figures = evaluate(curated_search.search, read_questions(EVAL_QUESTIONS))
     assert figures["recall_at_1"] >= 0.90 and figures["recall_at_5"] >= 0.98, json.dumps(figures)
     assert figures["out_of_scope_rejected"] >= 0.85, json.dumps(figures)
-    assert figures["mrr"] >= 0.96, json.dumps(figures)  # measured 0.961
+    assert figures["mrr"] >= 0.97, json.dumps(figures)  # measured 0.978 (0.961 before session 13)
 
 
 @pytest.fixture(scope="module")
@@ -85,24 +97,36 @@ def national_figures(national_search) -> dict:
             for path in (EVAL_QUESTIONS, NATIONAL_QUESTIONS, ENGLISH_TEST, FRESH_QUESTIONS)}
 
 
-# at the levels measured on 2026-12-06 (module docstring): quality may rise, never silently fall
+# at the levels measured on 2026-12-07 (module docstring): quality may rise, never silently fall
 @pytest.mark.parametrize("name, key, level", [
-    ("eval_questions", "recall_at_1", 0.92), ("eval_questions", "recall_at_5", 0.97),
-    ("eval_questions", "mrr", 0.94), ("eval_questions", "out_of_scope_rejected", 0.83),
-    ("national_questions", "recall_at_1", 0.79), ("national_questions", "recall_at_5", 0.98),
-    ("national_questions", "mrr", 0.87), ("national_questions", "out_of_scope_rejected", 0.84),
-    ("english_test", "recall_at_1", 0.80), ("english_test", "recall_at_5", 0.92),
-    ("english_test", "mrr", 0.85), ("english_test", "out_of_scope_rejected", 0.90),
-    ("fresh_questions", "recall_at_1", 0.78), ("fresh_questions", "recall_at_5", 0.98),
-    ("fresh_questions", "mrr", 0.86), ("fresh_questions", "out_of_scope_rejected", 0.89),
+    ("eval_questions", "recall_at_1", 0.93), ("eval_questions", "recall_at_5", 0.98),
+    ("eval_questions", "mrr", 0.95), ("eval_questions", "out_of_scope_rejected", 0.78),
+    ("national_questions", "recall_at_1", 0.79), ("national_questions", "recall_at_5", 0.97),
+    ("national_questions", "mrr", 0.87), ("national_questions", "out_of_scope_rejected", 0.81),
+    ("english_test", "recall_at_1", 0.82), ("english_test", "recall_at_5", 0.93),
+    ("english_test", "mrr", 0.86), ("english_test", "out_of_scope_rejected", 0.95),
+    ("fresh_questions", "recall_at_1", 0.80), ("fresh_questions", "recall_at_5", 0.98),
+    ("fresh_questions", "mrr", 0.87), ("fresh_questions", "out_of_scope_rejected", 0.90),
 ])
 def test_national_quality_does_not_fall_below_the_measured_level(national_figures, name, key, level):
     assert national_figures[name][key] >= level, json.dumps(national_figures[name])
 
 
-# measured 0.929 / 0.9796 (288 of 294: one short of issue 3's 0.98) / 0.913
+def _counts(figures: dict) -> tuple[int, int, int]:
+    """Questions right first, in the first five, and out-of-scope ones declined."""
+    return (round(figures["recall_at_1"] * figures["in_scope"]), round(figures["recall_at_5"] * figures["in_scope"]),
+            round(figures["out_of_scope_rejected"] * figures["out_of_scope"]))
+
+
+# measured 2026-12-07 (session 13): 544 / 613 / 216 (537 / 612 / 215 before), of 628 in scope and 245 out
+def test_the_held_out_totals_do_not_fall(national_figures):
+    totals = [sum(column) for column in zip(*(_counts(f) for f in national_figures.values()))]
+    assert totals[0] >= 544 and totals[1] >= 613 and totals[2] >= 216, totals
+
+
+# measured 0.956 / 0.986 / 0.913 (0.929 / 0.9796 / 0.913 before session 13)
 def test_the_scoped_deployment_does_not_fall_below_the_measured_level(curated_search, national_search):
     scoped = ProcedureSearch(curated_search.index, background=national_search)
     figures = evaluate(scoped.search, read_questions(EVAL_QUESTIONS), indexed=curated_search.index.procedures)
-    assert figures["recall_at_1"] >= 0.92 and figures["recall_at_5"] >= 0.97, json.dumps(figures)
+    assert figures["recall_at_1"] >= 0.95 and figures["recall_at_5"] >= 0.98, json.dumps(figures)
     assert figures["out_of_scope_rejected"] >= 0.91, json.dumps(figures)
