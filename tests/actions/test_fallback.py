@@ -53,7 +53,7 @@ def test_a_procedure_question_nlu_missed_is_still_answered(dispatcher, tracker_f
 
 
 def test_not_understood_is_logged_with_its_reason(dispatcher, tracker_for, domain, database):
-    run(dispatcher, tracker_for("con mèo nhà tôi bị ốm", intent="nlu_fallback"), domain)
+    run(dispatcher, tracker_for("thủ tục đăng ký tàu vũ trụ", intent="nlu_fallback"), domain)
     assert [q.reason for q in database.recent_unanswered_questions()] == ["not_understood"]
 
 
