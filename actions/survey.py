@@ -70,7 +70,8 @@ def declared_unit(tracker: Tracker) -> Optional[str]:
     """The unit the channel said this conversation belongs to (metadata), if any."""
     directory = units.directory()
     candidates = [(tracker.get_slot("session_started_metadata") or {}).get("unit")]
-    candidates += [(event.get("metadata") or {}).get("unit") for event in tracker.events if event.get("event") == "user"]
+    candidates += [(event.get("metadata") or {}).get("unit")
+                   for event in tracker.events if event.get("event") == "user"]
     for unit in reversed(candidates):
         if isinstance(unit, str) and unit in directory:
             return unit

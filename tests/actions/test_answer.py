@@ -357,10 +357,12 @@ def test_only_whole_amounts_in_dong_are_rewritten(domain):
 def test_steps_are_numbered_once_and_without_the_portal_s_runs_of_spaces(domain):
     record = knowledge_base.get_procedure("dang-ky-tam-tru")
     portal = record.model_copy(update={"steps": [
-        "Bước 1: Nộp hồ sơ tại Công an cấp xã.", "Bước 2. Trong thời hạn 03 ngày làm việc          (theo dấu công văn đến)",
+        "Bước 1: Nộp hồ sơ tại Công an cấp xã.",
+        "Bước 2. Trong thời hạn 03 ngày làm việc          (theo dấu công văn đến)",
         "Trả kết quả."]})
     assert ProcedureAnswer(portal, domain, "vi").steps().splitlines() == [
-        "1. Nộp hồ sơ tại Công an cấp xã.", "2. Trong thời hạn 03 ngày làm việc (theo dấu công văn đến)", "3. Trả kết quả."]
+        "1. Nộp hồ sơ tại Công an cấp xã.", "2. Trong thời hạn 03 ngày làm việc (theo dấu công văn đến)",
+        "3. Trả kết quả."]
 
 
 def test_where_names_the_level_when_the_record_names_no_office(domain):
@@ -368,7 +370,8 @@ def test_where_names_the_level_when_the_record_names_no_office(domain):
     bare = record.model_copy(update={"agency": record.agency.model_copy(update={"receives": None, "decides": None}),
                                      "level": ["province", "commune"]})
     body = ProcedureAnswer(bare, domain, "vi").where()
-    assert body.splitlines()[0] == "Cấp thực hiện: cấp tỉnh, cấp xã (xã, phường, đặc khu). Dữ liệu chưa ghi cơ quan tiếp nhận cụ thể."
+    assert body.splitlines()[0] == (
+        "Cấp thực hiện: cấp tỉnh, cấp xã (xã, phường, đặc khu). Dữ liệu chưa ghi cơ quan tiếp nhận cụ thể.")
     assert ProcedureAnswer(bare, domain, "en").where().startswith("Handled at: province level, commune or ward level.")
     assert "Cấp thực hiện" not in ProcedureAnswer(record, domain, "vi").where()  # an office named: that is enough
     assert "📍 Nơi nộp: cấp tỉnh, cấp xã (xã, phường, đặc khu)" in ProcedureAnswer(bare, domain, "vi").overview()
@@ -398,8 +401,10 @@ def test_an_english_reader_gets_bare_durations_fees_and_copies_in_english(domain
 def test_a_part_asked_right_after_the_choice_buttons_offers_the_same_choice_for_that_part(dispatcher, domain):
     from action_helpers import make_tracker
 
-    offered = [{"title": "Đăng ký thành lập doanh nghiệp", "payload": '/choose_procedure{"procedure_id":"thanh-lap-doanh-nghiep"}'},
-               {"title": "Đăng ký hộ kinh doanh", "payload": '/choose_procedure{"procedure_id":"dang-ky-ho-kinh-doanh"}'}]
+    offered = [{"title": "Đăng ký thành lập doanh nghiệp",
+                "payload": '/choose_procedure{"procedure_id":"thanh-lap-doanh-nghiep"}'},
+               {"title": "Đăng ký hộ kinh doanh",
+                "payload": '/choose_procedure{"procedure_id":"dang-ky-ho-kinh-doanh"}'}]
     tracker = make_tracker("mất bao lâu", intent="ask_aspect")
     tracker.events[:0] = [{"event": "user", "text": "mở công ty"},
                           {"event": "bot", "text": "Bạn hỏi về thủ tục nào?", "data": {"buttons": offered}}]

@@ -96,7 +96,8 @@ def test_the_field_is_named_in_english_to_an_english_speaker(dispatcher, tracker
     from actions.fallback import reply_not_found
 
     question = "licence to open a private clinic (phòng khám)"
-    reply_not_found(dispatcher, tracker_for(question, intent="out_of_scope", slots={"language": "en"}), domain, question)
+    tracker = tracker_for(question, intent="out_of_scope", slots={"language": "en"})
+    reply_not_found(dispatcher, tracker, domain, question)
     assert message(dispatcher, "utter_not_in_catalogue")["field"] == "health"
 
 
