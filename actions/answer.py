@@ -68,6 +68,9 @@ RETRY_WITHOUT_ASPECT_MIN = 0.45
 # "Không phải thủ tục này": the other procedures the question matched are offered from this fused score,
 # the bar of the did-you-mean offered after "not found" (actions/fallback.WEAK_CANDIDATE_MIN).
 OTHER_PROCEDURE_MIN = WEAK_CANDIDATE_MIN
+# the importer's flags (knowledge_base/portal.py) that make a record's fee doubtful: shown with a caution
+FEE_CAUTIONS = (("fee_conflict", "frag_caution_fee"), ("fee_amount_suspicious", "frag_caution_fee"),
+                ("fee_note_unclosed", "frag_caution_fee"))
 
 # channel kinds of the record -> fragment names in the domain
 _CHANNEL_FRAGMENT = {"truc_tiep": "frag_channel_in_person", "buu_chinh": "frag_channel_post",
@@ -210,7 +213,7 @@ class ProcedureAnswer:
         if self.p.fee.exemptions:
             exemptions = wording.amounts(self.frag, self.lang, self.p.fee.exemptions)
             lines.append(self.frag("frag_exemptions", exemptions=exemptions))
-        lines += self.cautions(("fee_conflict", "frag_caution_fee"), ("fee_amount_suspicious", "frag_caution_fee"))
+        lines += self.cautions(*FEE_CAUTIONS)
         return "\n".join(dict.fromkeys(lines))
 
     def time(self) -> str:
@@ -288,8 +291,7 @@ class ProcedureAnswer:
             self.frag("frag_summary_fee", value=wording.fee(self.frag, self.lang, self.p.fee.summary) or self.no_info),
             self.frag("frag_summary_where", value=self.p.agency.receives or self.levels() or self.no_info),
             self.frag("frag_summary_online", value=online_text),
-        ] + self.cautions(("fee_conflict", "frag_caution_fee"), ("fee_amount_suspicious", "frag_caution_fee"),
-                          ("time_without_unit", "frag_caution_time")))
+        ] + self.cautions(*FEE_CAUTIONS, ("time_without_unit", "frag_caution_time")))
 
     def send(self, dispatcher: CollectingDispatcher, aspect: str) -> None:
         body = getattr(self, aspect)()

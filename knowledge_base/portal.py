@@ -212,6 +212,10 @@ def parse_channel_row(label: str, row: str, url: Optional[str], flags: _Flags) -
     else:
         time, row = parse_time_cell(row, flags)
     fee, fee_note, description = parse_fee_cell(row)
+    if fee_note is not None and row.count("(") > row.count(")"):
+        # the portal's note never closes its bracket: the row's description may be inside it, and
+        # where it ends is unknowable, so the note is kept whole and the record says so
+        flags.add("fee_note_unclosed")
     description = clean(description)
     check_fee(fee, [fee_note or "", description or ""], flags)
     channel = {

@@ -306,6 +306,11 @@ def test_the_overview_carries_the_fee_caution_too(domain):
     assert "Lưu ý" not in ProcedureAnswer(_flagged([]), domain, "vi").overview()
 
 
+def test_a_fee_note_that_never_closes_is_shown_with_the_caution(domain):
+    for part in ("fee", "overview"):
+        assert "Lưu ý: dữ liệu phí" in getattr(ProcedureAnswer(_flagged(["fee_note_unclosed"]), domain, "vi"), part)()
+
+
 def test_a_fee_every_channel_repeats_is_shown_once(domain):
     from knowledge_base.schema import Channel
 

@@ -129,6 +129,18 @@ def test_amount_that_lost_its_thousands_is_flagged():
     ).flags
 
 
+def test_a_fee_note_that_never_closes_is_kept_whole_and_flagged():
+    # the portal's own cell opens more brackets than it closes: the description runs into the note
+    table = (f"{CHANNEL_HEADER}Trực tiếp5 Ngày làm việc1,500,000 VNĐ(Giấy chứng nhận (loại dưới 5.700 kg"
+             "(Miễn phí đến 30/6/2026)Trong thời hạn năm (05) ngày làm việc, kể từ ngày nhận đủ hồ sơ")
+    parsed = parse(cach_thuc_thuc_hien=table)
+    channel = parsed.record["channels"][0]
+    assert channel["fee"].startswith("1,500,000 VNĐ (Giấy chứng nhận") and "Trong thời hạn" in channel["fee"]
+    assert "fee_note_unclosed" in parsed.flags
+    balanced = f"{CHANNEL_HEADER}Trực tiếp5 Ngày làm việc1,500,000 VNĐ(Giấy chứng nhận)Trong thời hạn 05 ngày"
+    assert "fee_note_unclosed" not in parse(cach_thuc_thuc_hien=balanced).flags
+
+
 def test_time_glued_to_amount_is_not_split_by_guess():
     parsed = parse(cach_thuc_thuc_hien=f"{CHANNEL_HEADER}Trực tuyến120 VNĐ(20.000 vnđ /tờ khai)")
     channel = parsed.record["channels"][0]
