@@ -219,7 +219,7 @@ def fit_declined(paths: list[str], index_specs: list[str]) -> None:
     results = []
     for below in (0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
         for margin in np.round(np.arange(0.0, 0.31, 0.05), 2):
-            for bar in np.round(np.arange(0.2, 0.61, 0.1), 2):
+            for bar in np.round(np.arange(0.0, 0.61, 0.1), 2):
                 at1 = at5 = rejected = 0
                 for accepted, shown, closest, asked, probability in outcomes:
                     ids = [] if declined_by(closest, asked, probability, below=below, margin=margin, bar=bar) else shown

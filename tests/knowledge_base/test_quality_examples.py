@@ -27,11 +27,11 @@ dev sets; the held-out sets read once after, recall@1 / recall@5 / rejected, bef
   national index, eval questions        0.924 / 0.977 / 0.838 -> 0.934 / 0.984 / 0.784
   national index, national questions    0.793 / 1.000 / 0.848 -> 0.793 / 0.977 / 0.818
   national index, English test          0.808 / 0.923 / 0.900 -> 0.821 / 0.936 / 0.950
-  national index, fresh questions       0.781 / 0.981 / 0.890 -> 0.800 / 0.981 / 0.910
+  national index, fresh questions       0.781 / 0.981 / 0.890 -> 0.800 / 0.981 / 0.916
   42 curated, eval questions            0.939 / 0.990 / 0.891 -> 0.966 / 0.997 / 0.913
   42 curated + national background      0.929 / 0.980 / 0.913 -> 0.956 / 0.986 / 0.913
 Over the four national sets: right first 537 -> 544 of 628, in the first five 612 -> 613, out-of-scope
-declined 215 -> 216 of 245; three per-set levels fell (eval and national rejection, national recall@5: two
+declined 215 -> 217 of 245; three per-set levels fell (eval and national rejection, national recall@5: two
 questions each at most), so the totals are guarded too.
 Slow (loads the model): marked `model`. The national index is the default var/index, which scripts/setup
 builds; without it those tests skip.
@@ -106,7 +106,7 @@ def national_figures(national_search) -> dict:
     ("english_test", "recall_at_1", 0.82), ("english_test", "recall_at_5", 0.93),
     ("english_test", "mrr", 0.86), ("english_test", "out_of_scope_rejected", 0.95),
     ("fresh_questions", "recall_at_1", 0.80), ("fresh_questions", "recall_at_5", 0.98),
-    ("fresh_questions", "mrr", 0.87), ("fresh_questions", "out_of_scope_rejected", 0.90),
+    ("fresh_questions", "mrr", 0.87), ("fresh_questions", "out_of_scope_rejected", 0.91),
 ])
 def test_national_quality_does_not_fall_below_the_measured_level(national_figures, name, key, level):
     assert national_figures[name][key] >= level, json.dumps(national_figures[name])
@@ -118,10 +118,10 @@ def _counts(figures: dict) -> tuple[int, int, int]:
             round(figures["out_of_scope_rejected"] * figures["out_of_scope"]))
 
 
-# measured 2026-12-07 (session 13): 544 / 613 / 216 (537 / 612 / 215 before), of 628 in scope and 245 out
+# measured 2026-12-07 (session 13): 544 / 613 / 217 (537 / 612 / 215 before), of 628 in scope and 245 out
 def test_the_held_out_totals_do_not_fall(national_figures):
     totals = [sum(column) for column in zip(*(_counts(f) for f in national_figures.values()))]
-    assert totals[0] >= 544 and totals[1] >= 613 and totals[2] >= 216, totals
+    assert totals[0] >= 544 and totals[1] >= 613 and totals[2] >= 217, totals
 
 
 # measured 0.956 / 0.986 / 0.913 (0.929 / 0.9796 / 0.913 before session 13)
