@@ -151,16 +151,25 @@ FEE_CELL = re.compile(rf"Miễn phí|{NO_INFO}|Không(?!\w)|\d[\d.,]*\s*(?:{CURR
 MERGED_TIME_FEE = re.compile(rf"\d[\d.,]*\s*(?:{CURRENCY})")
 
 
-def split_balanced_parens(text: str) -> tuple[Optional[str], str]:
-    """Split a leading "(…)" note (nesting allowed) from the rest of `text`."""
-    if not text.startswith("("):
-        return None, text
+def _closing_bracket(text: str) -> Optional[int]:
+    """Where the bracket `text` opens with closes (nesting allowed); None when it never does."""
     depth = 0
     for index, char in enumerate(text):
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth == 0:
-            return text[1:index].strip(), text[index + 1:]
-    return text[1:].strip(), ""
+            return index
+    return None
+
+
+def split_balanced_parens(text: str) -> tuple[Optional[str], str]:
+    """Split a leading "(…)" note (nesting allowed) from the rest of `text`; a note that never closes
+    takes the whole text."""
+    if not text.startswith("("):
+        return None, text
+    end = _closing_bracket(text)
+    if end is None:
+        return text[1:].strip(), ""
+    return text[1:end].strip(), text[end + 1:]
 
 
 def parse_time_cell(row: str, flags: _Flags) -> tuple[Optional[str], str]:
@@ -182,13 +191,18 @@ def parse_time_cell(row: str, flags: _Flags) -> tuple[Optional[str], str]:
     return (None if text in (NO_INFO, "Không") else text), rest.lstrip()
 
 
-def parse_fee_cell(row: str) -> tuple[Optional[str], Optional[str], str]:
+def parse_fee_cell(row: str, flags: _Flags) -> tuple[Optional[str], Optional[str], str]:
     """(fee as written, its bracketed note, the rest of the row)."""
     match = FEE_CELL.match(row)
     if not match:
         return None, None, row
     fee = match.group(0)
-    note, rest = split_balanced_parens(row[match.end():])
+    tail = row[match.end():]
+    if tail.startswith("(") and _closing_bracket(tail) is None:
+        # the portal's note never closes its bracket: the row's description may be inside it, and
+        # where it ends is unknowable, so the note is kept whole and the record says so
+        flags.add("fee_note_unclosed")
+    note, rest = split_balanced_parens(tail)
     while note and note.startswith("(") and split_balanced_parens(note)[1] == "":
         note = split_balanced_parens(note)[0]
     if note and note.strip(" .").lower() in {"không", "không có", NO_INFO.lower(), ""}:
@@ -211,11 +225,7 @@ def parse_channel_row(label: str, row: str, url: Optional[str], flags: _Flags) -
         time = None
     else:
         time, row = parse_time_cell(row, flags)
-    fee, fee_note, description = parse_fee_cell(row)
-    if fee_note is not None and row.count("(") > row.count(")"):
-        # the portal's note never closes its bracket: the row's description may be inside it, and
-        # where it ends is unknowable, so the note is kept whole and the record says so
-        flags.add("fee_note_unclosed")
+    fee, fee_note, description = parse_fee_cell(row, flags)
     description = clean(description)
     check_fee(fee, [fee_note or "", description or ""], flags)
     channel = {

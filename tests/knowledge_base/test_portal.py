@@ -139,6 +139,9 @@ def test_a_fee_note_that_never_closes_is_kept_whole_and_flagged():
     assert "fee_note_unclosed" in parsed.flags
     balanced = f"{CHANNEL_HEADER}Trực tiếp5 Ngày làm việc1,500,000 VNĐ(Giấy chứng nhận)Trong thời hạn 05 ngày"
     assert "fee_note_unclosed" not in parse(cach_thuc_thuc_hien=balanced).flags
+    # a note that closes, followed by a description whose own bracket does not, is not that defect
+    stray = f"{CHANNEL_HEADER}Trực tiếp3 Ngày làm việc1,800,000 VNĐ(/Lần)Phí đăng ký (kể từ ngày 01/7/2025"
+    assert "fee_note_unclosed" not in parse(cach_thuc_thuc_hien=stray).flags
 
 
 def test_time_glued_to_amount_is_not_split_by_guess():
