@@ -15,8 +15,9 @@ in turn at each level, so a change in the machine's other load hits them alike:
     .venvs/app/bin/python bench/dialogue_latency.py --quick   # about 7 minutes, every 4th question for accuracy
     .venvs/app/bin/python bench/dialogue_latency.py --long-only --before /tmp/before  # ~10 minutes
     # A/B against an earlier commit, without touching the work tree:
-    git archive <commit> | tar -x -C /tmp/before && mkdir /tmp/before/models \
-      && (cd /tmp/before && RASA_TELEMETRY_ENABLED=false <repo>/.venvs/rasa/bin/rasa train --fixed-model-name tthc --out models)
+    git archive <commit> | tar -x -C /tmp/before && mkdir /tmp/before/models
+    cd /tmp/before && RASA_TELEMETRY_ENABLED=false <repo>/.venvs/rasa/bin/rasa train --fixed-model-name tthc --out models
+    cd <repo>
     .venvs/app/bin/python bench/dialogue_latency.py --before /tmp/before
 
 Both trees serve the same index (KB_INDEX_DIR, default this repository's var/index) and records.
@@ -114,7 +115,8 @@ def main() -> int:
               f"({dt.datetime.fromtimestamp(model.stat().st_mtime).isoformat(timespec='minutes')}), Rasa started "
               f"{'through bot.rasa_server' if (tree / 'bot' / 'rasa_server.py').exists() else 'by its plain CLI'}")
     print(f"{describe_index()}; questions {QUESTIONS.relative_to(REPO)} "
-          f"({sum(1 for q in questions if q.expected_id)} in scope, {sum(1 for q in questions if not q.expected_id)} out)")
+          f"({sum(1 for q in questions if q.expected_id)} in scope, "
+          f"{sum(1 for q in questions if not q.expected_id)} out)")
 
     with tempfile.TemporaryDirectory(prefix="dialogue-bench-") as tmp_name, ExitStack() as stack:
         systems = start_systems(Path(tmp_name), stack, rasa_bin, app_python, trees, baseline_too=not args.long_only)

@@ -23,7 +23,8 @@ plain Rasa and says so in the log):
   the last `RASA_STATES_WINDOW` steps (default 20; never fewer than a policy's `max_history`) are
   computed, and they are exactly the last ones of Rasa's list; and the tracker's applied events
   (Rasa's walk over every event, undoing reverted ones) are found once per prediction, not three
-  times. At 1,400 events (200 turns) a prediction costs ~8-12 ms instead of ~30-40. So the predictions are Rasa's as long
+  times. At 1,400 events (200 turns) a prediction costs ~8-12 ms instead of ~30-40. So the
+  predictions are Rasa's as long
   as no rule is longer than the window (a `conversation_start` rule included: it matches the start
   state only within its own length). This project's longest rule has 3 states; tests/bot/
   test_rasa_server.py checks that on the trained model and compares states and predictions with and

@@ -7,7 +7,8 @@ score, its margin over the runner-up (another procedure, not a variant of the sa
 and dense evidence, how much of the question the procedure's passages and its name cover, the share of
 unknown words, whether the question is English, and whether the best match is a curated record
 (curated records carry the words citizens use; a match on a portal record's legal name says less),
-and how many content words the question has ("xin chào" matching "chào bán chứng khoán" is one word). It is fitted on the dev questions only (`scripts/tune_retrieval.py --fit-no-answer`) and
+and how many content words the question has ("xin chào" matching "chào bán chứng khoán" is one word). It is
+fitted on the dev questions only (`scripts/tune_retrieval.py --fit-no-answer`) and
 stored in `no_answer_model.json` with the encoder it was fitted for; with another encoder the search
 falls back to the calibrated score threshold.
 """
@@ -30,7 +31,8 @@ MODEL_FILE = Path(__file__).with_name("no_answer_model.json")
 # (the subject only their context: "đấu nối vào quốc lộ cho cây xăng") scored 0.72 and 0.76 and are
 # still answered.
 DEFAULT_UNCOVERED_BAR = 0.7
-FEATURES = ("fused", "margin", "lexical", "dense", "coverage", "name_coverage", "unknown", "english", "curated", "words")
+FEATURES = ("fused", "margin", "lexical", "dense", "coverage", "name_coverage", "unknown", "english", "curated",
+            "words")
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,8 @@ class NoAnswerModel:
         return model if model.features == FEATURES else None
 
 
-def fit(features: np.ndarray, answerable: np.ndarray, *, l2: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+def fit(features: np.ndarray, answerable: np.ndarray, *,
+        l2: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """L2-regularised logistic regression by Newton's method: (mean, scale, weights, bias)."""
     mean = features.mean(axis=0)
     scale = features.std(axis=0) + 1e-6

@@ -37,7 +37,9 @@ class Settings:
             encoder=os.environ.get("KB_ENCODER", "minilm"),
             approximate_above=int(os.environ.get("KB_APPROXIMATE_ABOVE", "50000")),
             calibration_questions=_optional_path(
-                os.environ.get("KB_CALIBRATION_QUESTIONS", REPO_ROOT / "tests" / "knowledge_base" / "dev_questions.jsonl")
+                os.environ.get(
+                    "KB_CALIBRATION_QUESTIONS", REPO_ROOT / "tests" / "knowledge_base" / "dev_questions.jsonl"
+                )
             ),
             background_index_dir=_optional_path(os.environ.get("KB_BACKGROUND_INDEX_DIR", "")),
             example_questions=_switch("KB_EXAMPLE_QUESTIONS", "on"),

@@ -83,7 +83,8 @@ def _csv_record(row: dict) -> dict:
         if len(value) > MAX_FIELD_CHARS:  # kept whole so the report names the CSV column
             record[key] = value
         elif key in CSV_LIST_FIELDS:
-            record[key] = [v.strip() for v in value.replace(";", LIST_SEPARATOR).split(LIST_SEPARATOR.strip()) if v.strip()]
+            record[key] = [v.strip() for v in value.replace(";", LIST_SEPARATOR).split(LIST_SEPARATOR.strip())
+                           if v.strip()]
         elif key == "documents":
             record[key] = [{"name": v.strip()} for v in value.split(LIST_SEPARATOR.strip()) if v.strip()]
         elif key in ("fee", "fee_summary"):

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from .schema import Procedure
 
 CHANNEL_NAMES = {"truc_tiep": "nộp trực tiếp", "buu_chinh": "qua bưu chính", "truc_tuyen": "nộp trực tuyến online"}
-LEVEL_NAMES = {"central": "cấp bộ trung ương", "province": "cấp tỉnh", "commune": "cấp xã phường", "other": "cơ quan khác"}
+LEVEL_NAMES = {"central": "cấp bộ trung ương", "province": "cấp tỉnh", "commune": "cấp xã phường",
+               "other": "cơ quan khác"}
 
 
 @dataclass(frozen=True)

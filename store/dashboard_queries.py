@@ -80,7 +80,8 @@ def comment_procedures(codes: Optional[list[str]], period: Period) -> list[str]:
     """Procedure ids that have comments in the scope (the filter's choices)."""
     with database().session() as session:
         return [p for p in session.scalars(
-            select(Rating.procedure_id).where(_unit_filter(Rating.unit, codes), _period_filter(Rating.created_at, period),
+            select(Rating.procedure_id).where(_unit_filter(Rating.unit, codes),
+                                              _period_filter(Rating.created_at, period),
                                               Rating.comment.is_not(None), Rating.procedure_id.is_not(None))
             .distinct().order_by(Rating.procedure_id))]
 
@@ -150,7 +151,8 @@ class QuestionGroup:
     candidates: list[str]  # procedures the bot offered, most frequent first
 
 
-def grouped_questions(codes: Optional[list[str]], period: Period, *, text: str = "") -> tuple[list[QuestionGroup], bool]:
+def grouped_questions(codes: Optional[list[str]], period: Period, *,
+                      text: str = "") -> tuple[list[QuestionGroup], bool]:
     """Unanswered questions of the period grouped by folded text, most asked first; True when the period
     held more than MAX_GROUPED_QUESTIONS and only the newest were grouped."""
     conditions = [_period_filter(UnansweredQuestion.asked_at, period)]

@@ -86,7 +86,8 @@ ATTITUDE_POINTS = {"good": 2, "normal": 1, "bad": 0}  # courteous / ordinary / t
 
 
 # ------------------------------------------------------------------ one rating
-def resolved_points(citizen: Mapping[str, Optional[int]], agency: Mapping[str, Optional[int]]) -> dict[str, Optional[int]]:
+def resolved_points(citizen: Mapping[str, Optional[int]],
+                    agency: Mapping[str, Optional[int]]) -> dict[str, Optional[int]]:
     """Points per indicator: the citizen's for the four they answer (their view is the one the decree asks
     for; the agency's stays beside it for comparison), the agency's for the rest; None when unknown."""
     points = {}
@@ -152,7 +153,8 @@ class Rate:
 
     def __str__(self) -> str:
         percent = self.percent
-        return f"{percent} % ({self.numerator}/{self.denominator})" if percent is not None else f"– (0/{self.denominator})"
+        return (f"{percent} % ({self.numerator}/{self.denominator})" if percent is not None
+                else f"– (0/{self.denominator})")
 
     def as_dict(self) -> dict:
         percent = self.percent

@@ -57,7 +57,8 @@ def trend_chart(points: Sequence[TrendPoint], title: str, bars_label: str, line_
             y = top + plot_h * (1 - float(point.percent) / 100)
             line.append(f"{x + step / 2:.1f},{y:.1f}")
             parts.append(f'<circle class="dot" cx="{x + step / 2:.1f}" cy="{y:.1f}" r="4"><title>'
-                         f"{escape(point.label)}: {escape(_percent(point.percent))} {escape(line_label)}</title></circle>")
+                         f"{escape(point.label)}: {escape(_percent(point.percent))} {escape(line_label)}"
+                         "</title></circle>")
     if len(line) > 1:
         parts.append(f'<polyline class="line" points="{" ".join(line)}"/>')
     parts.append(f'<g class="legend"><rect class="bar" x="{left}" y="{height - 18}" width="12" height="12"/>'
@@ -88,7 +89,8 @@ def ranking_chart(rows: Sequence[RankRow], title: str) -> Markup:
         parts.append(f'<text class="label" x="{label_w - 8}" y="{y + 16}" text-anchor="end">{escape(label)}</text>')
         parts.append(f'<rect class="track" x="{label_w}" y="{y + 3}" width="{bar_w}" height="{row_h - 8}"/>')
         parts.append(f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{length:.1f}" height="{row_h - 8}">'
-                     f"<title>{escape(row.label)}: {escape(_percent(row.percent))} ({escape(row.detail)})</title></rect>")
+                     f"<title>{escape(row.label)}: {escape(_percent(row.percent))} ({escape(row.detail)})"
+                     "</title></rect>")
         parts.append(f'<text class="value" x="{label_w + bar_w + 8}" y="{y + 16}">{escape(_percent(row.percent))} '
                      f"({escape(row.detail)})</text>")
     parts.append("</svg>")

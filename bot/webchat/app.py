@@ -23,7 +23,7 @@ from starlette.routing import Mount, Route
 
 import units
 from bot.catalogue import load_catalogue
-from bot.limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, InputRejected, check_message, language_of_request, \
+from bot.limits import MAX_BODY_BYTES, InputRejected, check_message, language_of_request, \
     parse_json_object, read_body
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.rate_limit import RateLimiter, create_limiter

@@ -81,7 +81,8 @@ def test_button_payloads_carry_the_answer():
 
 
 @pytest.mark.parametrize("text, unit", [
-    ("xã Sông Xanh", "demo-xa-song-xanh"), ("song xanh", "demo-xa-song-xanh"), ("phuong ben cang", "demo-phuong-ben-cang"),
+    ("xã Sông Xanh", "demo-xa-song-xanh"), ("song xanh", "demo-xa-song-xanh"),
+    ("phuong ben cang", "demo-phuong-ben-cang"),
     ("Sở Tư pháp", "demo-so-tu-phap"), ("demo-hcc", "demo-hcc"), ("công an tỉnh", "demo-cong-an-tinh"),
     ("ủy ban", None), ("", None),
 ])
@@ -284,7 +285,8 @@ def test_pause_keeps_the_answers_and_resume_continues(domain, dispatcher):
     assert responses(dispatcher) == ["utter_survey_paused"] and slots_of(events)["survey_paused"] is True
     assert "survey_contacts" not in slots_of(events)
     dispatcher.messages.clear()
-    events = run(survey.ActionResumeSurvey(), dispatcher, make_tracker("tiếp tục", slots={"survey_paused": True}), domain)
+    events = run(survey.ActionResumeSurvey(), dispatcher, make_tracker("tiếp tục", slots={"survey_paused": True}),
+                 domain)
     assert responses(dispatcher) == ["utter_survey_resumed"] and slots_of(events)["survey_paused"] is None
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from bot.webchat.app import MAX_MESSAGE_CHARS, catalogue, create_app
+from bot.limits import MAX_MESSAGE_CHARS
+from bot.webchat.app import catalogue, create_app
 from bot.webchat.settings import WebchatSettings
 from channel_fakes import CHOICE_PAYLOADS
 

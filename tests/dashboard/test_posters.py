@@ -118,7 +118,8 @@ def assert_nothing_overlaps(layout: posters.Poster) -> None:
             box = line_box(op)
             assert box[1] >= footer.y or box[3] <= footer.y, op.text
             for other in boxes:
-                apart = box[2] <= other[0] or other[2] <= box[0] or box[3] <= other[1] + 0.01 or other[3] <= box[1] + 0.01
+                apart = (box[2] <= other[0] or other[2] <= box[0] or box[3] <= other[1] + 0.01
+                         or other[3] <= box[1] + 0.01)
                 assert apart, (op.text, other)
             boxes.append(box)
 

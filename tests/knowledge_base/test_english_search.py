@@ -44,7 +44,8 @@ def test_english_cues_still_say_which_aspect_is_asked(vietnamese_only):
 
 
 def test_vietnamese_questions_are_searched_as_before(vietnamese_only):
-    for question in ["gia hạn tạm trú người nước ngoài", "cap lai bang lai xe", "lam the bhyt cho be 3 tuoi can to khai gi"]:
+    for question in ["gia hạn tạm trú người nước ngoài", "cap lai bang lai xe",
+                     "lam the bhyt cho be 3 tuoi can to khai gi"]:
         with_translation = ProcedureSearch(vietnamese_only).search(question, 3, with_rejected=True)
         without = ProcedureSearch(vietnamese_only, translate=False).search(question, 3, with_rejected=True)
         assert [(h.id, h.score) for h in with_translation] == [(h.id, h.score) for h in without]

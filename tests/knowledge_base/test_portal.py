@@ -40,7 +40,8 @@ def raw_record(**overrides: str) -> dict:
         "can_cu_phap_ly": "Tên văn bản pháp lýMã văn bảnLuật Căn cước26/2023/QH15",
         "co_quan_thuc_hien": "Công an cấp xã",
         "yeu_cau_dieu_kien": "Không có thông tin",
-        "ket_qua_xu_ly": "Thẻ căn cướcMã: KQ.G01.000123Từ khóaKhông có thông tinMô tảKhông có thông tinChọn cơ quan thực hiện",
+        "ket_qua_xu_ly": "Thẻ căn cướcMã: KQ.G01.000123Từ khóaKhông có thông tinMô tả"
+                         "Không có thông tinChọn cơ quan thực hiện",
     }
     raw.update(overrides)
     return raw
@@ -63,7 +64,8 @@ def test_minimal_record_validates_with_identity_and_sources():
     assert record["agency"] == {"receives": "Công an cấp xã", "decides": None}
     assert record["requirements"] is None
     assert record["result"] == "Thẻ căn cước"
-    assert record["steps"] == ["Bước 1: Chuẩn bị hồ sơ.", "Bước 2: Nộp hồ sơ tại Công an cấp xã.", "Bước 3: Nhận kết quả."]
+    assert record["steps"] == ["Bước 1: Chuẩn bị hồ sơ.", "Bước 2: Nộp hồ sơ tại Công an cấp xã.",
+                               "Bước 3: Nhận kết quả."]
     assert record["sources"] == [
         {"title": "Cổng Dịch vụ công quốc gia", "url": URL, "kind": "official_portal", "retrieved": "crawl 6–7/2026"},
         {"title": "Quyết định công bố 6968/QĐ-BCA", "kind": "law"},
@@ -93,7 +95,8 @@ def test_three_channels_with_differing_times():
 
 def test_no_channel_information_gives_none():
     parsed = parse(cach_thuc_thuc_hien=f"{CHANNEL_HEADER}Trực tiếpKhông có thông tinKhông có thông tin")
-    assert parsed.record["channels"] == [{"kind": "truc_tiep", "processing_time": None, "fee": None, "description": None}]
+    assert parsed.record["channels"] == [{"kind": "truc_tiep", "processing_time": None, "fee": None,
+                                          "description": None}]
     assert parsed.record["processing_time"] is None and parsed.record["fee"]["summary"] is None
 
 

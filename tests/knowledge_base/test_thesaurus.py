@@ -98,5 +98,6 @@ def test_search_finds_the_official_name_from_everyday_words(well_search):
 def test_a_rewrite_never_lowers_a_procedure_found_by_the_question_as_typed(well_search):
     question = "đăng ký tàu cá"
     plain = ProcedureSearch(well_search, thesaurus=False).score_procedures(question)
-    rewritten = ProcedureSearch(well_search, thesaurus=Thesaurus({"tàu cá": "khai thác nước"})).score_procedures(question)
+    rewritten = ProcedureSearch(well_search,
+                                thesaurus=Thesaurus({"tàu cá": "khai thác nước"})).score_procedures(question)
     assert (rewritten.lexical >= plain.lexical - 1e-6).all()

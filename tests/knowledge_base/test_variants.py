@@ -11,7 +11,8 @@ from knowledge_base.variants import name_key, representative
 
 
 def test_the_name_key_ignores_the_level_in_brackets_and_the_word_thu_tuc():
-    assert name_key("Cấp lại thẻ căn cước (thực hiện tại cấp tỉnh)") == name_key("Cấp lại thẻ căn cước (thực hiện tại cấp trung ương)")
+    assert (name_key("Cấp lại thẻ căn cước (thực hiện tại cấp tỉnh)")
+            == name_key("Cấp lại thẻ căn cước (thực hiện tại cấp trung ương)"))
     assert name_key("Thủ tục đăng ký kết hôn") == name_key("Đăng ký kết hôn.")
     assert name_key("Cấp lại thẻ căn cước") != name_key("Cấp đổi thẻ căn cước")
 

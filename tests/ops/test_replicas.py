@@ -91,11 +91,13 @@ def test_turns_latency_and_fallbacks_are_counted_by_channel():
                                              {"text": "Liên hệ", "response": "utter_handoff"}])
         return httpx.Response(200, json=[{"text": "7 ngày", "response": "utter_answer_time"}])
 
-    before = (metrics.TURNS.labels("kiosk", "answered")._value.get(), metrics.FALLBACK_TURNS.labels("kiosk")._value.get())
+    before = (metrics.TURNS.labels("kiosk", "answered")._value.get(),
+              metrics.FALLBACK_TURNS.labels("kiosk")._value.get())
     replies = run(client(handler), ("web-0000000000000001", "xyz", {"channel": "kiosk"}),
                   ("web-0000000000000001", "căn cước", {"channel": "kiosk"}))
     assert replies[0][0].to_json() == {"text": "Xin lỗi…", "buttons": []}  # the name is not shown to anyone
-    after = (metrics.TURNS.labels("kiosk", "answered")._value.get(), metrics.FALLBACK_TURNS.labels("kiosk")._value.get())
+    after = (metrics.TURNS.labels("kiosk", "answered")._value.get(),
+             metrics.FALLBACK_TURNS.labels("kiosk")._value.get())
     assert (after[0] - before[0], after[1] - before[1]) == (2, 1)
     assert b'tthc_turn_seconds_bucket{channel="kiosk"' in metrics.exposition()[0]
 

@@ -26,7 +26,8 @@ def pytest_collection_modifyitems(items):
 def _services_available() -> str | None:
     if not shutil.which("redis-cli") or subprocess.run(["redis-cli", "ping"], capture_output=True).returncode:
         return "Redis is not running on 127.0.0.1:6379"
-    if not Path(".venvs/rasa/bin/python").exists() and not (Path(__file__).parents[2] / ".venvs/rasa/bin/python").exists():
+    if (not Path(".venvs/rasa/bin/python").exists()
+            and not (Path(__file__).parents[2] / ".venvs/rasa/bin/python").exists()):
         return "no Rasa environment"
     return None
 

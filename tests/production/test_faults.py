@@ -300,7 +300,8 @@ def test_stopping_postgresql_while_surveys_are_submitted(stack, store_db):
            f"{OUTAGE:.1f} s down and the start) while {len(submitted)} citizens submitted, one every "
            f"{SUBMIT_EVERY} s ({BURST} together just before the stop): {len(cut)} under way at the stop "
            f"({', '.join(outcomes[s] for s in cut)}), {len(during)} during the outage; first attempts: "
-           f"{counts['confirmed']} confirmed, {counts['refused']} refused (xin thử lại), {counts['not saved']} not saved "
+           f"{counts['confirmed']} confirmed, {counts['refused']} refused (xin thử lại), "
+           f"{counts['not saved']} not saved "
            f"(Gửi lại); {len(retried)} sent again and were thanked, {len(walked_away)} walked away",
            set(confirmed.values()), rows)
     print(f"[PostgreSQL stopped] submissions: {len(submitted)}; confirmed in the end: {len(confirmed)}; "

@@ -181,7 +181,8 @@ def test_hostile_telegram_messages_never_break_a_handler(fake_telegram, fake_ras
         seen.append(text)
         if kind == "command":
             text = f"{command} {text}"
-        update = Update.de_json(dict(update_for(kind, text, user_id, callback), update_id=len(seen)), bot.application.bot)
+        update = Update.de_json(dict(update_for(kind, text, user_id, callback), update_id=len(seen)),
+                                bot.application.bot)
         bot.run(bot.application.process_update(update))
         check_reached_rasa(fake_rasa)
 

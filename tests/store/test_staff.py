@@ -56,7 +56,8 @@ def test_password_verification_and_last_login(db):
 def test_a_username_is_locked_after_five_failures_whatever_the_address(db):
     staff.create_account("minh", "staff", "demo-hcc", PASSWORD)
     for i in range(staff.USER_FAILURES):
-        assert staff.authenticate("minh", "wrong-password", f"10.0.0.{i}", NOW + dt.timedelta(seconds=i)).locked_for is None
+        assert staff.authenticate("minh", "wrong-password", f"10.0.0.{i}",
+                                  NOW + dt.timedelta(seconds=i)).locked_for is None
     locked = staff.authenticate("minh", PASSWORD, "10.9.9.9", NOW + dt.timedelta(minutes=1))
     assert not locked.ok and locked.locked_for is not None  # even the right password is not checked
     later = NOW + dt.timedelta(seconds=staff.USER_FAILURES) + staff.LOCKOUT + dt.timedelta(seconds=1)

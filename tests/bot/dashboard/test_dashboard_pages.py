@@ -88,7 +88,8 @@ def test_comments_filters_escape_and_literal_search(signed_in):
         found = client.get("/dashboard/comments", params={**MARCH, "q": text})
         assert found.status_code == 200 and figure(found.text, "comment_total") == count, text
     assert figure(client.get("/dashboard/comments", params=MARCH).text, "comment_total") == "3"  # nothing dropped
-    rows = list(csv.reader(io.StringIO(client.get("/dashboard/comments.csv", params=MARCH).content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(
+        client.get("/dashboard/comments.csv", params=MARCH).content.decode("utf-8-sig"))))
     assert any(INJECTED_COMMENT in cell for row in rows for cell in row)
 
 
@@ -129,7 +130,8 @@ def test_dossier_qr_and_posters(signed_in):
     from store.surveys import read_token
 
     claims = read_token(url.split("survey=")[1])
-    assert (claims.unit, claims.desk, claims.dossier_code, claims.kind) == (XA, "quay-2", "H12.34-260301-0007", "dossier")
+    assert ((claims.unit, claims.desk, claims.dossier_code, claims.kind)
+            == (XA, "quay-2", "H12.34-260301-0007", "dossier"))
     bad = client.post("/dashboard/qr/dossier", data={"csrf": csrf, "unit": XA, "dossier": "<script>"})
     assert bad.status_code == 400 and "Mã hồ sơ không hợp lệ" in bad.text and "<script>" not in bad.text
     assert client.post("/dashboard/qr/dossier", data={"csrf": csrf, "unit": XA, "desk": "quay-9",
@@ -183,7 +185,8 @@ def test_sign_in_throttling_logout_and_cookie_flags(app, known_month):
     with TestClient(app, cookies=stolen) as replay:  # the old cookie is worthless after logout
         assert replay.get("/dashboard/reports", follow_redirects=False).status_code == 303
     with TestClient(app) as client:
-        assert sign_in(client, "can-bo-phuong", next_path="//evil.example/x").headers["location"] == "/dashboard/reports"
+        assert sign_in(client, "can-bo-phuong",
+                       next_path="//evil.example/x").headers["location"] == "/dashboard/reports"
 
 
 def test_https_public_url_makes_the_cookie_secure(known_month):
@@ -249,8 +252,8 @@ def test_admin_manages_accounts_and_a_disabled_account_is_signed_out(signed_in):
     staff_client = signed_in("can-bo-xa")
     page = admin.get("/dashboard/accounts").text
     csrf = csrf_of(page)
-    created = admin.post("/dashboard/accounts", data={"csrf": csrf, "username": "Moi.CanBo", "display_name": "<i>Mới</i>",
-                                                      "role": "staff", "unit": XA})
+    created = admin.post("/dashboard/accounts", data={"csrf": csrf, "username": "Moi.CanBo",
+                                                      "display_name": "<i>Mới</i>", "role": "staff", "unit": XA})
     assert created.status_code == 200 and "Đã tạo tài khoản moi.canbo" in created.text
     password = re.search(r"chỉ hiện một lần\): ([A-Za-z0-9-]+)", created.text).group(1)
     assert "&lt;i&gt;Mới&lt;/i&gt;" in created.text
