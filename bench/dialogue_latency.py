@@ -16,7 +16,8 @@ in turn at each level, so a change in the machine's other load hits them alike:
     .venvs/app/bin/python bench/dialogue_latency.py --long-only --before /tmp/before  # ~10 minutes
     # A/B against an earlier commit, without touching the work tree:
     git archive <commit> | tar -x -C /tmp/before && mkdir /tmp/before/models
-    cd /tmp/before && RASA_TELEMETRY_ENABLED=false <repo>/.venvs/rasa/bin/rasa train --fixed-model-name tthc --out models
+    cd /tmp/before
+    RASA_TELEMETRY_ENABLED=false <repo>/.venvs/rasa/bin/rasa train --fixed-model-name tthc --out models
     cd <repo>
     .venvs/app/bin/python bench/dialogue_latency.py --before /tmp/before
 
