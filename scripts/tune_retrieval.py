@@ -199,10 +199,10 @@ def served_objective(searches: list[Served], probability: np.ndarray, threshold:
 
 
 def fit_declined(paths: list[str], index_specs: list[str]) -> None:
-    """out_of_scope.DECLINE_MARGIN, DECLINE_FROM and DECLINE_BELOW: the check only ever declines, so of the
-    grid's settings that lose no dev answer (recall@1 and @5 over every index's searches as without it)
-    the one declining the most out-of-scope searches; among equals the one deciding the fewest questions
-    (the lowest probability bar, then the widest margin, then the highest closeness bar)."""
+    """out_of_scope.DECLINE_* and SURE_*: the check only ever declines, so of the grid's settings that lose no
+    dev answer (recall@1 and @5 over every index's searches as without it) the one declining the most
+    out-of-scope searches; among equals the one deciding the fewest questions (the lowest probability bar,
+    then the widest margins, then the highest closeness bars)."""
     outcomes = []  # per search: (answering ids or None, ids shown without the check, closest declined, asked, p)
     questions = [q for path in paths for q in read_questions(Path(path))]
     for spec in index_specs:
@@ -216,30 +216,39 @@ def fit_declined(paths: list[str], index_specs: list[str]) -> None:
             shown = [h.id for h in search.search(text, 5)]
             probability = search.answer_probability(text, search.score_procedures(text))
             outcomes.append((accepted or None, shown, *declined.closest(text), probability))
+    in_scope = np.array([a is not None for a, *_ in outcomes])
+    right1 = np.array([a is not None and bool(s) and s[0] in a for a, s, *_ in outcomes])
+    right5 = np.array([a is not None and bool(a & set(s)) for a, s, *_ in outcomes])
+    empty = np.array([not s for _, s, *_ in outcomes])
+    closest, asked, probability = (np.array([o[i] for o in outcomes], dtype=float) for i in (2, 3, 4))
+    closer = closest - asked
+    without = (int(right1.sum()), int(right5.sum()), int((~in_scope & empty).sum()))
     results = []
-    for below in (0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
-        for margin in np.round(np.arange(0.0, 0.31, 0.05), 2):
-            for bar in np.round(np.arange(0.0, 0.61, 0.1), 2):
-                at1 = at5 = rejected = 0
-                for accepted, shown, closest, asked, probability in outcomes:
-                    ids = [] if declined_by(closest, asked, probability, below=below, margin=margin, bar=bar) else shown
-                    if accepted is None:
-                        rejected += not ids
-                    else:
-                        at1 += bool(ids) and ids[0] in accepted
-                        at5 += bool(accepted & set(ids))
-                results.append((at1, at5, rejected, float(below), float(margin), float(bar)))
-    without = (sum(a is not None and bool(s) and s[0] in a for a, s, *_ in outcomes),
-               sum(a is not None and bool(a & set(s)) for a, s, *_ in outcomes),
-               sum(a is None and not s for a, s, *_ in outcomes))
-    print(f"{len(outcomes)} searches ({sum(a is not None for a, *_ in outcomes)} in scope); without the check: "
+    for sure_margin in (*np.round(np.arange(0.05, 0.51, 0.05), 2), np.inf):
+        for sure_bar in np.round(np.arange(0.0, 0.61, 0.1), 2):
+            sure = (closest > sure_bar) & (closer > sure_margin)
+            for below in (0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
+                for margin in np.round(np.arange(0.0, 0.31, 0.05), 2):
+                    for bar in np.round(np.arange(0.0, 0.61, 0.1), 2):
+                        ruled = sure | ((probability < below) & (closest > bar) & (closer > margin))
+                        results.append((int((right1 & ~ruled).sum()), int((right5 & ~ruled).sum()),
+                                        int((~in_scope & (empty | ruled)).sum()),
+                                        float(below), float(margin), float(bar), float(sure_margin), float(sure_bar)))
+            if sure_margin == np.inf:
+                break  # the bar of a rule that never declines is moot
+    print(f"{len(outcomes)} searches ({int(in_scope.sum())} in scope); without the check: "
           f"at 1 {without[0]}, at 5 {without[1]}, declined {without[2]}")
-    for at1, at5, rejected, below, margin, bar in sorted(results, key=lambda r: -r[2])[:10]:
-        print(f"  below {below:.2f} margin {margin:.2f} bar {bar:.2f}: at 1 {at1}, at 5 {at5}, declined {rejected}")
+    for at1, at5, rejected, below, margin, bar, sure_margin, sure_bar in sorted(results, key=lambda r: -r[2])[:10]:
+        print(f"  below {below:.2f} margin {margin:.2f} bar {bar:.2f} sure margin {sure_margin:.2f} bar "
+              f"{sure_bar:.2f}: at 1 {at1}, at 5 {at5}, declined {rejected}")
     lossless = [r for r in results if r[:2] == without[:2]]
-    chosen = max(lossless, key=lambda r: (r[2], -r[3], r[4], r[5]))
+    chosen = max(lossless, key=lambda r: (r[2], -r[3], r[4], r[5], r[6], r[7]))
     print(f"losing no answer: declined {chosen[2]}; DECLINE_BELOW = {chosen[3]}, DECLINE_MARGIN = {chosen[4]}, "
-          f"DECLINE_FROM = {chosen[5]} (knowledge_base/out_of_scope.py)")
+          f"DECLINE_FROM = {chosen[5]}, SURE_MARGIN = {chosen[6]}, SURE_FROM = {chosen[7]} "
+          f"(knowledge_base/out_of_scope.py)")
+    without_sure = max((r for r in lossless if r[6] == np.inf), key=lambda r: (r[2], -r[3], r[4], r[5]))
+    print(f"  (without the sure rule: declined {without_sure[2]}; DECLINE_BELOW = {without_sure[3]}, "
+          f"DECLINE_MARGIN = {without_sure[4]}, DECLINE_FROM = {without_sure[5]})")
 
 
 if __name__ == "__main__":

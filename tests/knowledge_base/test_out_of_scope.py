@@ -7,7 +7,8 @@ from knowledge_base import index
 from knowledge_base.example_questions import load_questions as load_example_questions
 from knowledge_base.normalize import folded_text
 from knowledge_base.out_of_scope import (
-    DECLINE_BELOW, MAX_QUESTION_CHARS, OutOfScopeQuestions, OutOfScopeQuestionsError, load_questions, questions_hash,
+    DECLINE_BELOW, DECLINE_FROM, MAX_QUESTION_CHARS, SURE_FROM, SURE_MARGIN, OutOfScopeQuestions,
+    OutOfScopeQuestionsError, declined_by, load_questions, questions_hash,
 )
 from knowledge_base.retrieval import ProcedureSearch
 from tests.knowledge_base.conftest import kb_environment
@@ -67,13 +68,33 @@ def test_a_question_asked_like_one_no_procedure_answers_is_declined():
     assert not questions.declines("xin chào")  # nothing close enough either way
 
 
-def test_a_question_the_no_answer_model_is_sure_of_is_not_declined_by_it():
+def test_a_question_the_no_answer_model_is_sure_of_is_declined_only_when_asked_plainly_like_one_of_these():
     questions = OutOfScopeQuestions.build(DECLINED, EXAMPLES)
-    assert questions.declines("giá vàng hôm nay bao nhiêu", probability=0.5)
-    assert not questions.declines("giá vàng hôm nay bao nhiêu", probability=DECLINE_BELOW)
+    # "giá vàng cho bố bao lâu": closer to the gold price (0.5) than to any example question (0.21)
+    declined, asked = questions.closest("giá vàng cho bố bao lâu")
+    assert declined > SURE_FROM and declined - asked > SURE_MARGIN
+    assert questions.declines("giá vàng cho bố bao lâu", probability=0.99)
+    # "xe máy bị phạt khai sinh ở đâu" is closer to the red light's fine (0.47 against 0.41), but not plainly
+    declined, asked = questions.closest("xe máy bị phạt khai sinh ở đâu")
+    assert DECLINE_FROM < declined <= SURE_FROM or 0 < declined - asked <= SURE_MARGIN
+    assert questions.declines("xe máy bị phạt khai sinh ở đâu", probability=DECLINE_BELOW - 0.01)
+    assert not questions.declines("xe máy bị phạt khai sinh ở đâu", probability=DECLINE_BELOW)
     # still asked like it: a question declined for another reason gets no "did you mean" (actions/fallback.py)
-    assert questions.asked_like("giá vàng hôm nay bao nhiêu")
+    assert questions.asked_like("xe máy bị phạt khai sinh ở đâu")
     assert not questions.asked_like("làm giấy khai sinh cho con ở đâu ạ")
+
+
+@pytest.mark.parametrize("declined, asked, probability, expected", [
+    (SURE_FROM + 0.01, SURE_FROM - SURE_MARGIN - 0.01, 1.0, True),  # plainly asked like one: whatever the model
+    (SURE_FROM, 0.0, DECLINE_BELOW, False),  # not close enough for that, and the model is sure
+    (SURE_FROM, 0.0, DECLINE_BELOW - 0.01, True),  # close enough while the model is unsure
+    (0.9, 0.9 - SURE_MARGIN, DECLINE_BELOW, False),  # not closer by enough for that
+    (0.9, 0.9 - SURE_MARGIN, None, True),  # closer, and no model
+    (DECLINE_FROM, 0.0, None, False),  # not close in itself
+    (0.5, 0.5, None, False),  # as close to a question citizens ask for a procedure
+])
+def test_the_rule_on_closeness_and_probability(declined, asked, probability, expected):
+    assert declined_by(declined, asked, probability) is expected
 
 
 def test_without_questions_or_without_example_questions_nothing_is_declined():

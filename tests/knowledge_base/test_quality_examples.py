@@ -34,6 +34,16 @@ changed only fresh rejection), recall@1 / recall@5 / rejected, before -> after:
 Over the four national sets: right first 537 -> 544 of 628, in the first five 612 -> 613, out-of-scope
 declined 215 -> 217 of 245; three per-set levels fell (eval and national rejection, national recall@5: two
 questions each at most), so the totals are guarded too.
+Session 14: 979 more out-of-scope questions (out_of_scope_questions.yml) and the check's sure rule (a
+question plainly asked like one of them is declined whatever the no-answer model says), both chosen on the
+dev sets (lossless there); the held-out sets read once after, national index, before -> after:
+  eval questions        0.934 / 0.984 / 0.784 -> 0.934 / 0.984 / 0.838
+  national questions    0.793 / 0.977 / 0.818 -> 0.793 / 0.977 / 0.879
+  English test          0.821 / 0.936 / 0.950 -> 0.808 / 0.923 / 0.950  (one question: now declined)
+  fresh questions       0.800 / 0.981 / 0.916 -> 0.800 / 0.981 / 0.955
+Totals 544 / 613 / 217 -> 543 / 612 / 227: one in-scope English question declined (by the new questions
+alone, which without the sure rule moved no held-out rejection) for ten out-of-scope ones declined. The
+English levels and the first two totals below were lowered by that one question, stated here, not silently.
 Slow (loads the model): marked `model`. The national index is the default var/index, which scripts/setup
 builds; without it those tests skip.
 """
@@ -98,16 +108,16 @@ def national_figures(national_search) -> dict:
             for path in (EVAL_QUESTIONS, NATIONAL_QUESTIONS, ENGLISH_TEST, FRESH_QUESTIONS)}
 
 
-# at the levels measured on 2026-12-07 (module docstring): quality may rise, never silently fall
+# at the levels measured on 2026-12-07, session 14 (module docstring): quality may rise, never silently fall
 @pytest.mark.parametrize("name, key, level", [
     ("eval_questions", "recall_at_1", 0.93), ("eval_questions", "recall_at_5", 0.98),
-    ("eval_questions", "mrr", 0.95), ("eval_questions", "out_of_scope_rejected", 0.78),
+    ("eval_questions", "mrr", 0.95), ("eval_questions", "out_of_scope_rejected", 0.83),
     ("national_questions", "recall_at_1", 0.79), ("national_questions", "recall_at_5", 0.97),
-    ("national_questions", "mrr", 0.87), ("national_questions", "out_of_scope_rejected", 0.81),
-    ("english_test", "recall_at_1", 0.82), ("english_test", "recall_at_5", 0.93),
-    ("english_test", "mrr", 0.86), ("english_test", "out_of_scope_rejected", 0.95),
+    ("national_questions", "mrr", 0.87), ("national_questions", "out_of_scope_rejected", 0.87),
+    ("english_test", "recall_at_1", 0.80), ("english_test", "recall_at_5", 0.92),
+    ("english_test", "mrr", 0.85), ("english_test", "out_of_scope_rejected", 0.95),
     ("fresh_questions", "recall_at_1", 0.80), ("fresh_questions", "recall_at_5", 0.98),
-    ("fresh_questions", "mrr", 0.87), ("fresh_questions", "out_of_scope_rejected", 0.91),
+    ("fresh_questions", "mrr", 0.87), ("fresh_questions", "out_of_scope_rejected", 0.95),
 ])
 def test_national_quality_does_not_fall_below_the_measured_level(national_figures, name, key, level):
     assert national_figures[name][key] >= level, json.dumps(national_figures[name])
@@ -119,10 +129,11 @@ def _counts(figures: dict) -> tuple[int, int, int]:
             round(figures["out_of_scope_rejected"] * figures["out_of_scope"]))
 
 
-# measured 2026-12-07 (session 13): 544 / 613 / 217 (537 / 612 / 215 before), of 628 in scope and 245 out
+# measured 2026-12-07 (session 14): 543 / 612 / 227 (session 13: 544 / 613 / 217; the trade is in the module's
+# docstring), of 628 in scope and 245 out
 def test_the_held_out_totals_do_not_fall(national_figures):
     totals = [sum(column) for column in zip(*(_counts(f) for f in national_figures.values()))]
-    assert totals[0] >= 544 and totals[1] >= 613 and totals[2] >= 217, totals
+    assert totals[0] >= 543 and totals[1] >= 612 and totals[2] >= 227, totals
 
 
 # measured 0.956 / 0.986 / 0.913 (0.929 / 0.9796 / 0.913 before session 13)
