@@ -14,7 +14,7 @@ from .answerability import FeatureReader, NoAnswerModel
 from .aspects import asked_aspect
 from .config import Settings
 from .index import BuiltIndex, IndexError_, load
-from .normalize import MAX_QUERY_CHARS, clean, folded_text, has_words, looks_english
+from .normalize import MAX_QUERY_CHARS, clean, english_words_only, folded_text, has_words, looks_english
 from .ranking import best_first
 from .reranker import DEPTH as RERANK_DEPTH
 from .ages import age_order
@@ -417,8 +417,16 @@ class ProcedureSearch:
     def uncovered_subjects(self, text: str, hits: list[Hit]) -> set[Subject]:
         """The subjects of uncovered fields the question names that none of its best hits (as
         `search(text, with_rejected=True)` gave them) mentions: what to tell a citizen whose question
-        found no procedure ("thuộc lĩnh vực Y tế"), without searching again."""
-        return self.unmentioned_subjects(text, [self.index.procedure_numbers[h.id] for h in hits])
+        found no procedure ("thuộc lĩnh vực Y tế"), without searching again. An English question is read
+        in its Vietnamese search text too ("work permit": "giấy phép lao động", translate.py), but only
+        for this telling: the search's own check (`unmentioned_subjects`, whose bar is fitted with the
+        no-answer model) reads the question as asked."""
+        numbers = [self.index.procedure_numbers[h.id] for h in hits]
+        subjects = self.unmentioned_subjects(text, numbers)
+        for translation in search_texts(text)[1:]:
+            # a word the glossary left in English is no Vietnamese subject ("in an" is not "in ấn")
+            subjects |= {s for s in self.unmentioned_subjects(translation, numbers) if not english_words_only(s.phrase)}
+        return subjects
 
     def answers(self, text: str, scores: ProcedureScores) -> bool:
         """Whether the best procedure really answers the question (the fitted no-answer model)."""

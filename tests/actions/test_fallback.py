@@ -101,6 +101,15 @@ def test_the_field_is_named_in_english_to_an_english_speaker(dispatcher, tracker
     assert message(dispatcher, "utter_not_in_catalogue")["field"] == "health"
 
 
+def test_an_english_question_naming_the_subject_in_english_is_told_its_field(dispatcher, tracker_for, domain):
+    from actions.fallback import reply_not_found
+
+    question = "I want to sell cigarettes, which licence do I need?"  # "cigarettes": "thuốc lá" (the glossary)
+    tracker = tracker_for(question, intent="out_of_scope", slots={"language": "en"})
+    reply_not_found(dispatcher, tracker, domain, question)
+    assert message(dispatcher, "utter_not_in_catalogue")["field"] == "industry and trade"
+
+
 def test_a_procedure_the_deployment_does_not_hold_is_named_with_its_page(dispatcher, tracker_for, domain, database,
                                                                           tmp_path, monkeypatch):
     """A deployment holding three procedures, the 42 curated ones as its background (KB_BACKGROUND_INDEX_DIR):

@@ -73,6 +73,18 @@ def test_the_fields_of_unmentioned_subjects_are_told(curated_index):
 
     assert {s.field for s in subjects("xin giấy phép bán thuốc lá")} == {"Công Thương"}
     assert subjects("đăng ký khai sinh cho con") == set()
+    # an English question is read in its Vietnamese search text too: "cigarettes" is "thuốc lá"
+    assert {s.field_en for s in subjects("I want to sell cigarettes, which licence do I need?")} == {
+        "industry and trade"}
+    assert subjects("how do I register my baby's birth") == set()
+
+
+def test_an_english_question_is_read_in_vietnamese_only_for_the_telling(curated_index):
+    """The search's own check reads the question as asked: its bar was fitted that way."""
+    search = ProcedureSearch(curated_index)
+    question = "I want to sell cigarettes, which licence do I need?"
+    numbers = [curated_index.procedure_numbers[h.id] for h in search.search(question, 3, with_rejected=True)]
+    assert search.unmentioned_subjects(question, numbers) == set()
 
 
 def test_the_bar_is_the_no_answer_models_own(curated_index):
