@@ -4,7 +4,8 @@ replicas behind the webchat entry point.
 
 Secrets come only from the environment. In production a process refuses to start when a secret it
 uses is missing, short, or a placeholder copied from an example file; `python -m ops.profile check`
-runs the same checks before anything starts, and `python -m ops.profile env` prints the derived
+runs the same checks before anything starts (and refuses replica counts and ports that are no number,
+overlap, or are already in use), and `python -m ops.profile env` prints the derived
 settings (tracker database, Redis lock store, replica ports) as shell assignments for scripts/production.
 """
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import socket
 import sys
 from dataclasses import dataclass
 from typing import Mapping, Optional, Sequence
@@ -100,12 +102,26 @@ class ProductionLayout:
         return ",".join(f"http://127.0.0.1:{port}" for port in self.rasa_ports)
 
 
+def _whole_number(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    value = env.get(name, "").strip() or str(default)
+    if not re.fullmatch(r"[0-9]{1,6}", value) or not low <= int(value) <= high:
+        raise ProductionSettingsError(f"{name} must be a whole number between {low} and {high}, not {value!r}")
+    return int(value)
+
+
 def layout(env: Optional[Mapping[str, str]] = None) -> ProductionLayout:
     env = os.environ if env is None else env
-    replicas = int(env.get("RASA_REPLICAS", "2"))
-    if not 1 <= replicas <= 16:
-        raise ProductionSettingsError(f"RASA_REPLICAS must be between 1 and 16, not {replicas}")
-    rasa_base, action_base = int(env.get("RASA_PORT", "5005")), int(env.get("ACTIONS_PORT", "5055"))
+    replicas = _whole_number(env, "RASA_REPLICAS", 2, 1, 16)
+    # each base port starts a run of `replicas` ports
+    rasa_base = _whole_number(env, "RASA_PORT", 5005, 1, 65536 - replicas)
+    action_base = _whole_number(env, "ACTIONS_PORT", 5055, 1, 65536 - replicas)
+    webchat_port = _whole_number(env, "WEBCHAT_PORT", 8080, 1, 65535)
+    rasa_ports = tuple(rasa_base + i for i in range(replicas))
+    action_ports = tuple(action_base + i for i in range(replicas))
+    if len({*rasa_ports, *action_ports, webchat_port}) < 2 * replicas + 1:
+        raise ProductionSettingsError(
+            f"the ports overlap: Rasa {rasa_ports[0]}-{rasa_ports[-1]}, action servers {action_ports[0]}-"
+            f"{action_ports[-1]} (RASA_PORT, ACTIONS_PORT and {replicas} replicas), webchat {webchat_port}")
     database = urlsplit(env.get("DATABASE_URL", ""))
     # Rasa's tracker shares the ratings database unless TRACKER_DB_* say otherwise (its table is `events`).
     tracker = {
@@ -122,9 +138,23 @@ def layout(env: Optional[Mapping[str, str]] = None) -> ProductionLayout:
         "REDIS_PASSWORD": env.get("REDIS_PASSWORD") or unquote(redis_url.password or ""),
         "RASA_LOCK_PREFIX": env.get("RASA_LOCK_PREFIX") or "tthc",
     }
-    return ProductionLayout(replicas=replicas, rasa_ports=tuple(rasa_base + i for i in range(replicas)),
-                            action_ports=tuple(action_base + i for i in range(replicas)),
-                            webchat_port=int(env.get("WEBCHAT_PORT", "8080")), tracker=tracker, redis=redis)
+    return ProductionLayout(replicas=replicas, rasa_ports=rasa_ports, action_ports=action_ports,
+                            webchat_port=webchat_port, tracker=tracker, redis=redis)
+
+
+def ports_in_use(plan: ProductionLayout) -> list[str]:
+    """The profile's ports something already listens on (an earlier run still going), each named: a
+    server already there would answer the readiness checks while ours restarted forever."""
+    named = [*((port, f"Rasa replica {i}") for i, port in enumerate(plan.rasa_ports)),
+             *((port, f"action server {i}") for i, port in enumerate(plan.action_ports)),
+             (plan.webchat_port, "webchat entry point")]
+    taken = []
+    for port, what in named:
+        with socket.socket() as probe:
+            probe.settimeout(1.0)
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                taken.append(f"{port} ({what})")
+    return taken
 
 
 def shell_assignments(plan: ProductionLayout) -> str:
@@ -143,7 +173,11 @@ def main(argv: Sequence[str]) -> int:
                 check_secrets(process)
             if os.environ.get("TELEGRAM_BOT_TOKEN"):
                 check_secrets("telegram")
-            layout()
+            taken = ports_in_use(layout())
+            if taken:
+                raise ProductionSettingsError(
+                    f"already in use: port {', '.join(taken)}; stop the earlier run or choose other ports "
+                    "(RASA_PORT, ACTIONS_PORT, WEBCHAT_PORT)")
             print("[production] settings ok")
         elif command == "env":
             print(shell_assignments(layout()))

@@ -56,3 +56,38 @@ def test_derived_settings_follow_database_redis_and_replicas():
     assert plan.rasa_url() == "http://127.0.0.1:5005,http://127.0.0.1:5006,http://127.0.0.1:5007"
     with pytest.raises(profile.ProductionSettingsError):
         profile.layout({"RASA_REPLICAS": "0"})
+
+
+@pytest.mark.parametrize("name, value, problem", [
+    ("RASA_REPLICAS", "two", "RASA_REPLICAS must be a whole number between 1 and 16, not 'two'"),
+    ("RASA_REPLICAS", "17", "between 1 and 16"),
+    ("RASA_PORT", "5005x", "RASA_PORT must be a whole number between 1 and 65534"),
+    ("ACTIONS_PORT", "65535", "ACTIONS_PORT must be a whole number between 1 and 65534"),  # room for 2 replicas
+    ("WEBCHAT_PORT", "-1", "WEBCHAT_PORT must be a whole number between 1 and 65535"),
+    ("ACTIONS_PORT", "5006", "the ports overlap: Rasa 5005-5006, action servers 5006-5007"),
+    ("WEBCHAT_PORT", "5055", "the ports overlap"),
+])
+def test_a_setting_that_is_no_number_or_overlaps_is_named(name, value, problem):
+    with pytest.raises(profile.ProductionSettingsError) as error:
+        profile.layout({name: value})
+    assert problem in str(error.value)
+
+
+def test_check_refuses_ports_already_in_use_naming_each(monkeypatch, capsys):
+    import socket
+
+    from bench.ports import free_port
+
+    for name, value in {**GOOD, "APP_ENV": "production"}.items():
+        monkeypatch.setenv(name, value)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        monkeypatch.setenv("RASA_REPLICAS", "1")
+        monkeypatch.setenv("RASA_PORT", str(free_port()))
+        monkeypatch.setenv("ACTIONS_PORT", str(port))
+        monkeypatch.setenv("WEBCHAT_PORT", str(free_port()))
+        assert profile.main(["check"]) == 2
+    assert f"already in use: port {port} (action server 0)" in capsys.readouterr().err
+    assert profile.main(["check"]) == 0  # free again
