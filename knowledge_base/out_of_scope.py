@@ -128,12 +128,11 @@ def declined_by(declined: float, asked: float, probability: float | None = None,
                 sure_bar: float = SURE_FROM) -> bool:
     """The rule on a question's closeness (`OutOfScopeQuestions.closest`) and the no-answer model's
     probability (None: not asked); the keywords are the settings scripts/tune_retrieval.py --fit-declined
-    tries."""
-    if declined > sure_bar and declined - asked > sure_margin:
-        return True  # asked plainly like one of these: the model's say does not matter
-    if probability is not None and probability >= below:
-        return False
-    return declined > bar and declined - asked > margin
+    tries, which passes arrays (one element per search) and gets an array back."""
+    # asked plainly like one of these: the model's say does not matter
+    sure = (declined > sure_bar) & (declined - asked > sure_margin)
+    asked_like = (declined > bar) & (declined - asked > margin)
+    return sure | (asked_like if probability is None else (probability < below) & asked_like)
 
 
 def _folded_terms(text: str) -> list[str]:

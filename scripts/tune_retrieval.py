@@ -221,16 +221,15 @@ def fit_declined(paths: list[str], index_specs: list[str]) -> None:
     right5 = np.array([a is not None and bool(a & set(s)) for a, s, *_ in outcomes])
     empty = np.array([not s for _, s, *_ in outcomes])
     closest, asked, probability = (np.array([o[i] for o in outcomes], dtype=float) for i in (2, 3, 4))
-    closer = closest - asked
     without = (int(right1.sum()), int(right5.sum()), int((~in_scope & empty).sum()))
     results = []
     for sure_margin in (*np.round(np.arange(0.05, 0.51, 0.05), 2), np.inf):
         for sure_bar in np.round(np.arange(0.0, 0.61, 0.1), 2):
-            sure = (closest > sure_bar) & (closer > sure_margin)
             for below in (0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
                 for margin in np.round(np.arange(0.0, 0.31, 0.05), 2):
                     for bar in np.round(np.arange(0.0, 0.61, 0.1), 2):
-                        ruled = sure | ((probability < below) & (closest > bar) & (closer > margin))
+                        ruled = declined_by(closest, asked, probability, below=below, margin=margin, bar=bar,
+                                            sure_margin=sure_margin, sure_bar=sure_bar)
                         results.append((int((right1 & ~ruled).sum()), int((right5 & ~ruled).sum()),
                                         int((~in_scope & (empty | ruled)).sum()),
                                         float(below), float(margin), float(bar), float(sure_margin), float(sure_bar)))
