@@ -14,7 +14,7 @@ from .answerability import FeatureReader, NoAnswerModel
 from .aspects import asked_aspect
 from .config import Settings
 from .index import BuiltIndex, IndexError_, load
-from .normalize import MAX_QUERY_CHARS, clean, english_words_only, folded_text, has_words, looks_english
+from .normalize import MAX_QUERY_CHARS, clean, folded_text, has_words, looks_english
 from .ranking import best_first
 from .reranker import DEPTH as RERANK_DEPTH
 from .ages import age_order
@@ -23,7 +23,7 @@ from .reranker import MODEL_FILE as RERANKER_FILE
 from .reranker import CandidateFeatures, Reranker
 from .thesaurus import Thesaurus
 from .thesaurus import default as load_thesaurus
-from .translate import search_texts
+from .translate import english_to_vietnamese, search_texts
 from .uncovered import Subject, UncoveredFields, default_fields
 from .variants import group_numbers, representative
 
@@ -398,12 +398,13 @@ class ProcedureSearch:
         """The fitted no-answer model's probability that the best procedure answers the question."""
         return float(self.no_answer_model.probability(self.question_features(text, scores))[0])
 
-    def unmentioned_subjects(self, text: str, numbers: list[int]) -> set[Subject]:
+    def unmentioned_subjects(self, text: str, numbers: list[int], english: bool | None = None) -> set[Subject]:
         """The subjects of uncovered fields the question names that none of the UNCOVERED_CHECKED best
-        choices (procedure numbers, best first) mentions anywhere in its record."""
+        choices (procedure numbers, best first) mentions anywhere in its record (`english`: as
+        `UncoveredFields.subjects`)."""
         if self.uncovered is None:
             return set()
-        subjects = self.uncovered.subjects(text)
+        subjects = self.uncovered.subjects(text, english)
         for number in numbers[:UNCOVERED_CHECKED]:
             if not subjects:
                 break
@@ -423,9 +424,9 @@ class ProcedureSearch:
         no-answer model) reads the question as asked."""
         numbers = [self.index.procedure_numbers[h.id] for h in hits]
         subjects = self.unmentioned_subjects(text, numbers)
-        for translation in search_texts(text)[1:]:
-            # a word the glossary left in English is no Vietnamese subject ("in an" is not "in ấn")
-            subjects |= {s for s in self.unmentioned_subjects(translation, numbers) if not english_words_only(s.phrase)}
+        translation = english_to_vietnamese(text) if self.translate else None
+        if translation:  # a word the glossary left in English is no Vietnamese subject ("in an" is not "in ấn")
+            subjects |= self.unmentioned_subjects(translation, numbers, english=True)
         return subjects
 
     def answers(self, text: str, scores: ProcedureScores) -> bool:

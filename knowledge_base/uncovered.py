@@ -52,10 +52,12 @@ class UncoveredFields:
             fields[str(key)] = (entry["field"], entry["field_en"], found)
         return cls(fields)
 
-    def subjects(self, text: str) -> set[Subject]:
+    def subjects(self, text: str, english: bool | None = None) -> set[Subject]:
+        """`english`: the text is an English question or its Vietnamese translation, which keeps the English
+        words its glossary lacks (default: whether the text looks English)."""
         # in an English question a phrase whose folded words are English words is those words:
         # "a factory in an industrial park" is not "in ấn" (printing)
-        english = looks_english(text)
+        english = looks_english(text) if english is None else english
         return {Subject(spelled(phrase), *self._names[key]) for phrase, keys in self._table.find(text) for key in keys
                 if not (english and english_words_only(spelled(phrase)))}
 
