@@ -15,6 +15,7 @@ from .aspects import asked_aspect
 from .config import Settings
 from .index import BuiltIndex, IndexError_, load
 from .normalize import MAX_QUERY_CHARS, clean, folded_text, has_words, looks_english
+from .out_of_scope_phrases import load_phrases
 from .ranking import best_first
 from .reranker import DEPTH as RERANK_DEPTH
 from .ages import age_order
@@ -141,6 +142,8 @@ class ProcedureSearch:
         self.background = background
         # questions no procedure answers, beside how citizens ask for procedures (out_of_scope.py)
         self.declined = index.out_of_scope if out_of_scope else None
+        # and what a question asks that no procedure answers: advice, a fine's amount (out_of_scope_phrases.yml)
+        self.phrases = load_phrases()
         self.scope = scoping.Scope(index.procedures.values()) if background is not None else None
         # subjects of fields the catalogue has no procedures of (uncovered_fields.yml)
         self.uncovered = default_fields() if uncovered is True else (uncovered or None)
@@ -282,7 +285,8 @@ class ProcedureSearch:
                     return []
             threshold = 0.0  # the model decided for the question as a whole
         # asked like a question no procedure answers, not like one citizens ask for a procedure (out_of_scope.py)
-        if not with_rejected and self.declined is not None and self.declined.declines(text, probability):
+        if not with_rejected and self.declined is not None and self.declined.declines(
+                text, probability, phrased=self.asks_beyond_procedures(text)):
             return []
         hits = []
         for rank, (number, score, variants) in enumerate(order):
@@ -302,6 +306,10 @@ class ProcedureSearch:
         if hits and not with_rejected and self.outside_scope(text, level) is not None:
             return []
         return hits
+
+    def asks_beyond_procedures(self, text: str) -> bool:
+        """Whether the question holds a phrase of what no procedure answers (out_of_scope_phrases.yml)."""
+        return self.phrases.found(text) is not None
 
     def asked_out_of_scope(self, query: object) -> bool:
         """Whether the question is asked like one no procedure answers (out_of_scope.py), whatever the

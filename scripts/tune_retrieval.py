@@ -52,6 +52,7 @@ from knowledge_base.config import Settings  # noqa: E402
 from knowledge_base.evaluate import accepted_ids, read_questions  # noqa: E402
 from knowledge_base.example_questions import model_file  # noqa: E402
 from knowledge_base.index import load  # noqa: E402
+from knowledge_base import out_of_scope  # noqa: E402
 from knowledge_base.out_of_scope import declined_by  # noqa: E402
 from knowledge_base.retrieval import ProcedureSearch, validate_query  # noqa: E402
 
@@ -139,7 +140,8 @@ def fit_no_answer(paths: list[str], index_specs: list[str], keep_weights: bool =
             served = [c[0] for c in search._decisions(text, scores, 5, None, True)[0]]
             closest = search.declined.closest(text) if search.declined is not None else None
             searches.append(Served(accepted or None, [ids[i] for i in served],
-                                   bool(search.unmentioned_subjects(text, served)), closest))
+                                   bool(search.unmentioned_subjects(text, served)), closest,
+                                   search.asks_beyond_procedures(text)))
     x, y = np.array(features), np.array(answerable)
     path = model_file(MODEL_FILE, Settings.from_env().example_questions)
     if keep_weights:
@@ -176,6 +178,7 @@ class Served:
     shown: list[str]  # the five best after the reranker
     unmentioned: bool  # names an uncovered subject none of its best choices mentions
     closest: tuple[float, float] | None  # out_of_scope.closest (None without the check)
+    phrased: bool = False  # holds a phrase of what no procedure answers (out_of_scope_phrases.py)
 
 
 def served_objective(searches: list[Served], probability: np.ndarray, threshold: float) -> tuple[float, float, float]:
@@ -187,7 +190,7 @@ def served_objective(searches: list[Served], probability: np.ndarray, threshold:
     at1 = at5 = rejected = 0
     for p, s in zip(probability, searches):
         answered = p >= threshold and not (p < bar and s.unmentioned) and not (
-            s.closest is not None and declined_by(*s.closest, float(p)))
+            s.closest is not None and declined_by(*s.closest, float(p), phrased=s.phrased))
         if s.accepted is None:
             rejected += not answered
         elif answered:
@@ -215,38 +218,54 @@ def fit_declined(paths: list[str], index_specs: list[str]) -> None:
             accepted = accepted_ids(q, search.index.procedures)
             shown = [h.id for h in search.search(text, 5)]
             probability = search.answer_probability(text, search.score_procedures(text))
-            outcomes.append((accepted or None, shown, *declined.closest(text), probability))
+            outcomes.append((accepted or None, shown, *declined.closest(text), probability,
+                             search.asks_beyond_procedures(text)))
     in_scope = np.array([a is not None for a, *_ in outcomes])
     right1 = np.array([a is not None and bool(s) and s[0] in a for a, s, *_ in outcomes])
     right5 = np.array([a is not None and bool(a & set(s)) for a, s, *_ in outcomes])
     empty = np.array([not s for _, s, *_ in outcomes])
     closest, asked, probability = (np.array([o[i] for o in outcomes], dtype=float) for i in (2, 3, 4))
+    phrased = np.array([o[5] for o in outcomes], dtype=bool)
     without = (int(right1.sum()), int(right5.sum()), int((~in_scope & empty).sum()))
     results = []
-    for sure_margin in (*np.round(np.arange(0.05, 0.51, 0.05), 2), np.inf):
-        for sure_bar in np.round(np.arange(0.0, 0.61, 0.1), 2):
-            for below in (0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
-                for margin in np.round(np.arange(0.0, 0.31, 0.05), 2):
-                    for bar in np.round(np.arange(0.0, 0.61, 0.1), 2):
-                        ruled = declined_by(closest, asked, probability, below=below, margin=margin, bar=bar,
-                                            sure_margin=sure_margin, sure_bar=sure_bar)
-                        results.append((int((right1 & ~ruled).sum()), int((right5 & ~ruled).sum()),
-                                        int((~in_scope & (empty | ruled)).sum()),
-                                        float(below), float(margin), float(bar), float(sure_margin), float(sure_bar)))
-            if sure_margin == np.inf:
-                break  # the bar of a rule that never declines is moot
+    for phrase_below in (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
+        for sure_margin in (*np.round(np.arange(0.05, 0.51, 0.05), 2), np.inf):
+            for sure_bar in np.round(np.arange(0.0, 0.61, 0.1), 2):
+                for below in (0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
+                    for margin in np.round(np.arange(0.0, 0.31, 0.05), 2):
+                        for bar in np.round(np.arange(0.0, 0.61, 0.1), 2):
+                            ruled = declined_by(closest, asked, probability, phrased=phrased, below=below,
+                                                margin=margin, bar=bar, sure_margin=sure_margin,
+                                                sure_bar=sure_bar, phrase_below=phrase_below)
+                            results.append((int((right1 & ~ruled).sum()), int((right5 & ~ruled).sum()),
+                                            int((~in_scope & (empty | ruled)).sum()),
+                                            float(below), float(margin), float(bar), float(sure_margin),
+                                            float(sure_bar), float(phrase_below)))
+                if sure_margin == np.inf:
+                    break  # the bar of a rule that never declines is moot
     print(f"{len(outcomes)} searches ({int(in_scope.sum())} in scope); without the check: "
           f"at 1 {without[0]}, at 5 {without[1]}, declined {without[2]}")
-    for at1, at5, rejected, below, margin, bar, sure_margin, sure_bar in sorted(results, key=lambda r: -r[2])[:10]:
+    for at1, at5, rejected, below, margin, bar, sure_margin, sure_bar, phrase_below in sorted(
+            results, key=lambda r: -r[2])[:10]:
         print(f"  below {below:.2f} margin {margin:.2f} bar {bar:.2f} sure margin {sure_margin:.2f} bar "
-              f"{sure_bar:.2f}: at 1 {at1}, at 5 {at5}, declined {rejected}")
+              f"{sure_bar:.2f} phrase below {phrase_below:.2f}: at 1 {at1}, at 5 {at5}, declined {rejected}")
+    committed = (out_of_scope.DECLINE_BELOW, out_of_scope.DECLINE_MARGIN, out_of_scope.DECLINE_FROM,
+                 out_of_scope.SURE_MARGIN, out_of_scope.SURE_FROM, out_of_scope.PHRASE_BELOW)
+    for r in results:
+        if np.allclose(r[3:], committed):
+            print(f"  as committed: at 1 {r[0]}, at 5 {r[1]}, declined {r[2]}")
     lossless = [r for r in results if r[:2] == without[:2]]
-    chosen = max(lossless, key=lambda r: (r[2], -r[3], r[4], r[5], r[6], r[7]))
+    chosen = max(lossless, key=lambda r: (r[2], -r[8], -r[3], r[4], r[5], r[6], r[7]))
     print(f"losing no answer: declined {chosen[2]}; DECLINE_BELOW = {chosen[3]}, DECLINE_MARGIN = {chosen[4]}, "
-          f"DECLINE_FROM = {chosen[5]}, SURE_MARGIN = {chosen[6]}, SURE_FROM = {chosen[7]} "
+          f"DECLINE_FROM = {chosen[5]}, SURE_MARGIN = {chosen[6]}, SURE_FROM = {chosen[7]}, "
+          f"PHRASE_BELOW = {chosen[8]} "
           f"(knowledge_base/out_of_scope.py)")
-    without_sure = max((r for r in lossless if r[6] == np.inf), key=lambda r: (r[2], -r[3], r[4], r[5]))
-    print(f"  (without the sure rule: declined {without_sure[2]}; DECLINE_BELOW = {without_sure[3]}, "
+    without_sure = max((r for r in lossless if r[6] == np.inf and r[8] == 0.0), key=lambda r: (r[2], -r[3], r[4], r[5]))
+    without_phrases = max((r for r in lossless if r[8] == 0.0), key=lambda r: (r[2], -r[3], r[4], r[5], r[6], r[7]))
+    print(f"  (without the phrases: declined {without_phrases[2]}; DECLINE_BELOW = {without_phrases[3]}, "
+          f"DECLINE_MARGIN = {without_phrases[4]}, DECLINE_FROM = {without_phrases[5]}, "
+          f"SURE_MARGIN = {without_phrases[6]}, SURE_FROM = {without_phrases[7]})")
+    print(f"  (without the sure rule and the phrases: declined {without_sure[2]}; DECLINE_BELOW = {without_sure[3]}, "
           f"DECLINE_MARGIN = {without_sure[4]}, DECLINE_FROM = {without_sure[5]})")
 
 

@@ -7,7 +7,7 @@ from knowledge_base import index
 from knowledge_base.example_questions import load_questions as load_example_questions
 from knowledge_base.normalize import folded_text
 from knowledge_base.out_of_scope import (
-    DECLINE_BELOW, DECLINE_FROM, MAX_QUESTION_CHARS, SURE_FROM, SURE_MARGIN, OutOfScopeQuestions,
+    DECLINE_BELOW, DECLINE_FROM, MAX_QUESTION_CHARS, PHRASE_BELOW, SURE_FROM, SURE_MARGIN, OutOfScopeQuestions,
     OutOfScopeQuestionsError, declined_by, load_questions, questions_hash,
 )
 from knowledge_base.retrieval import ProcedureSearch
@@ -88,13 +88,23 @@ def test_a_question_the_no_answer_model_is_sure_of_is_declined_only_when_asked_p
     (SURE_FROM + 0.01, SURE_FROM - SURE_MARGIN - 0.01, 1.0, True),  # plainly asked like one: whatever the model
     (SURE_FROM, 0.0, DECLINE_BELOW, False),  # not close enough for that, and the model is sure
     (SURE_FROM, 0.0, DECLINE_BELOW - 0.01, True),  # close enough while the model is unsure
-    (0.9, 0.9 - SURE_MARGIN, DECLINE_BELOW, False),  # not closer by enough for that
-    (0.9, 0.9 - SURE_MARGIN, None, True),  # closer, and no model
+    (0.9, 0.9 - SURE_MARGIN + 0.01, DECLINE_BELOW, False),  # not closer by enough for that
+    (0.9, 0.9 - SURE_MARGIN + 0.01, None, True),  # closer, and no model
     (DECLINE_FROM, 0.0, None, False),  # not close in itself
     (0.5, 0.5, None, False),  # as close to a question citizens ask for a procedure
 ])
 def test_the_rule_on_closeness_and_probability(declined, asked, probability, expected):
     assert declined_by(declined, asked, probability) is expected
+
+
+@pytest.mark.parametrize("probability, expected", [
+    (min(PHRASE_BELOW, 1.0) - 0.01, True),  # a phrase of what no procedure answers, the model below its bar
+    (None, False),  # without the model the phrase alone does not decline (as the fit knows it)
+])
+def test_a_phrase_of_what_no_procedure_answers_declines_with_the_model_below_its_bar(probability, expected):
+    # far from every declined question, as close to one citizens ask for a procedure
+    assert declined_by(0.0, 0.5, probability) is False
+    assert declined_by(0.0, 0.5, probability, phrased=True) is expected
 
 
 def test_without_questions_or_without_example_questions_nothing_is_declined():

@@ -44,6 +44,17 @@ dev sets (lossless there); the held-out sets read once after, national index, be
 Totals 544 / 613 / 217 -> 543 / 612 / 227: one in-scope English question declined (by the new questions
 alone, which without the sure rule moved no held-out rejection) for ten out-of-scope ones declined. The
 English levels and the first two totals below were lowered by that one question, stated here, not silently.
+Session 15: two more dev sets (dev_questions2, national_dev2: 312 in scope, 73 out) and phrases of what no
+procedure answers (out_of_scope_phrases.yml: advice, lawfulness, a case's outcome, a scam, a fine's or a
+price's amount); the check refitted, lossless, on the eight dev sets (the session 14 setting lost two of the new
+dev answers): the model's bar 0.6 -> 0.5, the sure rule's margin 0.1 -> 0.15 and closeness 0.4 -> 0.2, a
+phrase declines whatever the model says. Held-out sets read once after, national index, before -> after:
+  eval questions        0.934 / 0.984 / 0.838 -> unchanged
+  national questions    0.793 / 0.977 / 0.879 -> unchanged
+  English test          0.808 / 0.923 / 0.950 -> 0.821 / 0.936 / 0.950  (the question session 14 declined)
+  fresh questions       0.800 / 0.981 / 0.955 -> 0.800 / 0.981 / 0.948  (three more declined, four fewer)
+Totals 543 / 612 / 227 -> 544 / 613 / 226: the English levels are back at session 13's; fresh rejection and
+the third total are lowered by one question, for the one English answer and the dev sets' two, stated here.
 Slow (loads the model): marked `model`. The national index is the default var/index, which scripts/setup
 builds; without it those tests skip.
 """
@@ -108,16 +119,16 @@ def national_figures(national_search) -> dict:
             for path in (EVAL_QUESTIONS, NATIONAL_QUESTIONS, ENGLISH_TEST, FRESH_QUESTIONS)}
 
 
-# at the levels measured on 2026-12-07, session 14 (module docstring): quality may rise, never silently fall
+# at the levels measured on 2026-12-07, session 15 (module docstring): quality may rise, never silently fall
 @pytest.mark.parametrize("name, key, level", [
     ("eval_questions", "recall_at_1", 0.93), ("eval_questions", "recall_at_5", 0.98),
     ("eval_questions", "mrr", 0.95), ("eval_questions", "out_of_scope_rejected", 0.83),
     ("national_questions", "recall_at_1", 0.79), ("national_questions", "recall_at_5", 0.97),
     ("national_questions", "mrr", 0.87), ("national_questions", "out_of_scope_rejected", 0.87),
-    ("english_test", "recall_at_1", 0.80), ("english_test", "recall_at_5", 0.92),
-    ("english_test", "mrr", 0.85), ("english_test", "out_of_scope_rejected", 0.95),
+    ("english_test", "recall_at_1", 0.82), ("english_test", "recall_at_5", 0.93),
+    ("english_test", "mrr", 0.86), ("english_test", "out_of_scope_rejected", 0.95),
     ("fresh_questions", "recall_at_1", 0.80), ("fresh_questions", "recall_at_5", 0.98),
-    ("fresh_questions", "mrr", 0.87), ("fresh_questions", "out_of_scope_rejected", 0.95),
+    ("fresh_questions", "mrr", 0.87), ("fresh_questions", "out_of_scope_rejected", 0.94),
 ])
 def test_national_quality_does_not_fall_below_the_measured_level(national_figures, name, key, level):
     assert national_figures[name][key] >= level, json.dumps(national_figures[name])
@@ -129,11 +140,11 @@ def _counts(figures: dict) -> tuple[int, int, int]:
             round(figures["out_of_scope_rejected"] * figures["out_of_scope"]))
 
 
-# measured 2026-12-07 (session 14): 543 / 612 / 227 (session 13: 544 / 613 / 217; the trade is in the module's
-# docstring), of 628 in scope and 245 out
+# measured 2026-12-07 (session 15): 544 / 613 / 226 (session 14: 543 / 612 / 227, session 13: 544 / 613 / 217;
+# the trades are in the module's docstring), of 628 in scope and 245 out
 def test_the_held_out_totals_do_not_fall(national_figures):
     totals = [sum(column) for column in zip(*(_counts(f) for f in national_figures.values()))]
-    assert totals[0] >= 543 and totals[1] >= 612 and totals[2] >= 227, totals
+    assert totals[0] >= 544 and totals[1] >= 613 and totals[2] >= 226, totals
 
 
 # measured 0.956 / 0.986 / 0.913 (0.929 / 0.9796 / 0.913 before session 13)

@@ -1,0 +1,74 @@
+"""Phrases of what a question asks that no procedure answers (out_of_scope_phrases.yml): advice, whether
+something is lawful, a case's outcome, a scam, a fine's or a price's amount.
+
+The out-of-scope questions (out_of_scope.py) catch questions asked like them as a whole; a question
+about a procedure's subject that asks for advice on it ("có nên mua đất chưa có sổ không") is closer to
+the procedure's names than to any of them. The phrase is what gives it away. How sure the no-answer model
+must be to answer such a question anyway is fitted with the rest of the check (out_of_scope.PHRASE_BELOW).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .normalize import search_tokens
+from .yaml_files import read_yaml
+
+PHRASES_FILE = Path(__file__).with_name("out_of_scope_phrases.yml")
+MAX_PHRASE_CHARS = 100
+
+
+class OutOfScopePhrasesError(ValueError):
+    """out_of_scope_phrases.yml cannot be used; the message names the file and the kind."""
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    folded: tuple[str, ...]
+    keys: tuple[str, ...]  # accented keys (normalize.accent_key): tones count where the question has them
+
+
+@dataclass(frozen=True)
+class OutOfScopePhrases:
+    phrases: tuple[Phrase, ...]
+
+    @classmethod
+    def of(cls, texts) -> "OutOfScopePhrases":
+        phrases = []
+        for text in texts:
+            tokens = search_tokens(text)
+            if tokens:
+                phrases.append(Phrase(text, tuple(t[0] for t in tokens), tuple(t[1] for t in tokens)))
+        return cls(tuple(phrases))
+
+    def found(self, text: str) -> str | None:
+        """The first phrase the question holds, as written in the file; None if it holds none."""
+        tokens = search_tokens(text)
+        for phrase in self.phrases:
+            n = len(phrase.folded)
+            for start in range(len(tokens) - n + 1):
+                if all(folded == phrase.folded[i] and (not accented or key == phrase.keys[i])
+                       for i, (folded, key, accented) in enumerate(tokens[start:start + n])):
+                    return phrase.text
+        return None
+
+
+def load_phrases(path: Path = PHRASES_FILE) -> OutOfScopePhrases:
+    """The phrases of every kind, in file order; none without the file."""
+    data = read_yaml(path, OutOfScopePhrasesError)
+    if data is None:
+        return OutOfScopePhrases(())
+    if not isinstance(data, list):
+        raise OutOfScopePhrasesError(f"{path}: expected a list of kinds, each with its phrases")
+    texts: dict[str, None] = {}
+    for number, entry in enumerate(data, 1):
+        kind = entry.get("kind") if isinstance(entry, dict) else None
+        listed = entry.get("phrases") if isinstance(entry, dict) else None
+        if (not isinstance(kind, str) or not isinstance(listed, list)
+                or not all(isinstance(p, str) and p.strip() and len(p) <= MAX_PHRASE_CHARS for p in listed)):
+            raise OutOfScopePhrasesError(
+                f"{path}: kind {kind if isinstance(kind, str) else number}: expected `kind` and `phrases`, "
+                f"a list of phrases (text of at most {MAX_PHRASE_CHARS} characters)")
+        texts.update((" ".join(p.split()), None) for p in listed)
+    return OutOfScopePhrases.of(texts)
