@@ -96,6 +96,12 @@ def reply_not_found(dispatcher: CollectingDispatcher, tracker: Tracker, domain: 
     elif _asked_out_of_scope(text):  # a fine's amount, a lawsuit's odds, the weather: no "did you mean"
         dispatcher.utter_message(response="utter_not_a_procedure")
         reason = "not_a_procedure"
+    elif _asks_beyond_procedures(text):  # advice or an amount about a procedure's subject: say why, offer it
+        dispatcher.utter_message(response="utter_beyond_procedures")
+        if candidates:
+            buttons = choose_buttons(candidates, language=messages.language(tracker))
+            dispatcher.utter_message(response="utter_related_procedures", buttons=buttons)
+        reason = "beyond_procedures"
     else:
         dispatcher.utter_message(response="utter_not_found")
         if candidates:
@@ -109,6 +115,13 @@ def _asked_out_of_scope(text: str) -> bool:
     try:
         return kb.asked_out_of_scope(text)
     except Exception:  # an unsearchable text is about nothing in particular: the plain "not found"
+        return False
+
+
+def _asks_beyond_procedures(text: str) -> bool:
+    try:
+        return kb.asks_beyond_procedures(text)
+    except Exception:  # as above
         return False
 
 

@@ -46,6 +46,12 @@ def asked_out_of_scope(text: str) -> bool:
     return knowledge_base.default_search().asked_out_of_scope(text)
 
 
+def asks_beyond_procedures(text: str) -> bool:
+    """Whether the question asks what no procedure answers, whatever it is about: advice, whether something
+    is lawful, a case's outcome, a scam, a fine's or a price's amount (knowledge_base/out_of_scope_phrases.yml)."""
+    return knowledge_base.default_search().asks_beyond_procedures(text)
+
+
 def uncovered_fields(text: str, hits: list, language: str) -> list[str]:
     """The names (in `language`, "vi" or "en") of the fields the catalogue lacks that the question is
     about (knowledge_base/uncovered_fields.yml), when none of its best hits (`search(...,

@@ -144,8 +144,8 @@ def declined_by(declined: float, asked: float, probability: float | None = None,
     # asked plainly like one of these: the model's say does not matter
     sure = (declined > sure_bar) & (declined - asked > sure_margin)
     asked_like = (declined > bar) & (declined - asked > margin)
-    if probability is None:
-        return sure | asked_like
+    if probability is None:  # a bar over 1 declines a phrase whatever the model says, so without one too
+        return sure | asked_like | (phrased & (phrase_below > 1.0))
     return sure | ((probability < below) & asked_like) | (phrased & (probability < phrase_below))
 
 

@@ -24,10 +24,11 @@ disable_created_metrics()  # the *_created series double the output and no dashb
 
 logger = logging.getLogger(__name__)
 
-# Responses that say "I could not answer this" (not found, about no procedure, of a field or a procedure
+# Responses that say "I could not answer this" (not found, about no procedure, asking beyond one, of a field or a procedure
 # the data lacks, unreadable, another language).
-FALLBACK_RESPONSES = frozenset({"utter_not_found", "utter_not_a_procedure", "utter_not_in_catalogue",
-                                "utter_outside_scope", "utter_no_words", "utter_other_language"})
+FALLBACK_RESPONSES = frozenset({"utter_not_found", "utter_not_a_procedure", "utter_beyond_procedures",
+                                "utter_not_in_catalogue", "utter_outside_scope", "utter_no_words",
+                                "utter_other_language"})
 LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0)
 
 TURNS = Counter("tthc_turns", "Citizen turns sent to Rasa, by channel and outcome (answered, unavailable)",

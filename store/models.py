@@ -63,6 +63,7 @@ class UnansweredQuestion(Base):
     # catalogue has no procedures of: knowledge_base/uncovered_fields.yml), "outside_scope" (about a
     # procedure of the national catalogue this deployment does not hold: knowledge_base/scope.py),
     # "not_a_procedure" (asked like questions no procedure answers: knowledge_base/out_of_scope.py),
+    # "beyond_procedures" (asks for advice, a judgement or an amount: knowledge_base/out_of_scope_phrases.yml),
     # "left_for_staff" (citizen wrote it for a person)
     reason: Mapped[str] = mapped_column(String(32), default="no_match")
     channel: Mapped[Optional[str]] = mapped_column(String(64))

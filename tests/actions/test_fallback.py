@@ -32,6 +32,22 @@ def test_a_question_about_no_procedure_is_told_so_in_its_language(dispatcher, tr
     assert "not seem to be about an administrative procedure" in rendered(domain, dispatcher, "en")
 
 
+def test_advice_about_a_procedures_subject_is_told_why_and_offered_the_related_procedures(
+        dispatcher, tracker_for, domain, database):
+    """"có nên mua đất chưa có sổ đỏ không" is about land certificates but asks for advice
+    (knowledge_base/out_of_scope_phrases.yml): said so, the procedures stay on offer, staff see why."""
+    from action_helpers import rendered
+
+    run(dispatcher, tracker_for("có nên mua đất chưa có sổ đỏ không", intent="ask_procedure"), domain)
+    assert responses(dispatcher)[0] == "utter_beyond_procedures"
+    assert "utter_not_found" not in responses(dispatcher)
+    assert "trợ giúp pháp lý" in rendered(domain, dispatcher, "vi")
+    assert message(dispatcher, "utter_related_procedures")["buttons"]
+    assert "utter_handoff" in responses(dispatcher)
+    assert [(q.text, q.reason) for q in database.recent_unanswered_questions()] == [
+        ("có nên mua đất chưa có sổ đỏ không", "beyond_procedures")]
+
+
 def test_a_procedure_question_found_by_no_search_still_gets_the_nearest_procedures(dispatcher, tracker_for, domain,
                                                                                      monkeypatch):
     """Declined by the no-answer model but asked like a procedure question: "did you mean" stays."""

@@ -83,6 +83,10 @@ def test_the_search_declines_a_question_asking_what_no_procedure_answers(tmp_pat
     search = ProcedureSearch(built, no_answer_below=0.0)
     assert search.asks_beyond_procedures("khai tử muộn thì bị phạt bao nhiêu tiền")
     assert not search.asks_beyond_procedures("đăng ký khai tử ở đâu")
-    # the phrase rule stands beside the no-answer model; the test index has none, so here it only tells
-    assert ProcedureSearch(built, no_answer_below=0.0, out_of_scope=False).asks_beyond_procedures(
-        "khai tử muộn thì bị phạt bao nhiêu tiền")
+    # a phrase declines whatever the model says (PHRASE_BELOW over 1), so without one too
+    assert search.search("khai tử muộn thì bị phạt bao nhiêu tiền", 5) == []
+    assert [h.id for h in search.search("đăng ký khai tử ở đâu", 5)][:1] == ["dang-ky-khai-tu"]
+    # the nearest procedures stay for the reply (actions/fallback.py offers them as related)
+    assert search.search("khai tử muộn thì bị phạt bao nhiêu tiền", 5, with_rejected=True)
+    unchecked = ProcedureSearch(built, no_answer_below=0.0, out_of_scope=False)
+    assert [h.id for h in unchecked.search("khai tử muộn thì bị phạt bao nhiêu tiền", 5)][:1] == ["dang-ky-khai-tu"]
