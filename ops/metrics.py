@@ -24,8 +24,8 @@ disable_created_metrics()  # the *_created series double the output and no dashb
 
 logger = logging.getLogger(__name__)
 
-# Responses that say "I could not answer this" (not found, about no procedure, asking beyond one, of a field or a procedure
-# the data lacks, unreadable, another language).
+# Responses that say "I could not answer this" (not found, about no procedure, asking beyond one, of a field
+# or a procedure the data lacks, unreadable, another language).
 FALLBACK_RESPONSES = frozenset({"utter_not_found", "utter_not_a_procedure", "utter_beyond_procedures",
                                 "utter_not_in_catalogue", "utter_outside_scope", "utter_no_words",
                                 "utter_other_language"})
