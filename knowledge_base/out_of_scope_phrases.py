@@ -33,6 +33,12 @@ class Phrase:
 class OutOfScopePhrases:
     phrases: tuple[Phrase, ...]
 
+    def __post_init__(self):
+        by_first: dict[str, list[Phrase]] = {}
+        for phrase in self.phrases:
+            by_first.setdefault(phrase.folded[0], []).append(phrase)
+        object.__setattr__(self, "_by_first", by_first)  # phrases by their first folded word
+
     @classmethod
     def of(cls, texts) -> "OutOfScopePhrases":
         phrases = []
@@ -45,13 +51,16 @@ class OutOfScopePhrases:
     def found(self, text: str) -> str | None:
         """The first phrase the question holds, as written in the file; None if it holds none."""
         tokens = search_tokens(text)
-        for phrase in self.phrases:
-            n = len(phrase.folded)
-            for start in range(len(tokens) - n + 1):
-                if all(folded == phrase.folded[i] and (not accented or key == phrase.keys[i])
-                       for i, (folded, key, accented) in enumerate(tokens[start:start + n])):
-                    return phrase.text
-        return None
+        found = None
+        for start, (first, _, _) in enumerate(tokens):
+            for phrase in self._by_first.get(first, ()):
+                window = tokens[start:start + len(phrase.folded)]
+                if len(window) == len(phrase.folded) and all(
+                        folded == phrase.folded[i] and (not accented or key == phrase.keys[i])
+                        for i, (folded, key, accented) in enumerate(window)):
+                    if found is None or self.phrases.index(phrase) < self.phrases.index(found):
+                        found = phrase
+        return None if found is None else found.text
 
 
 def load_phrases(path: Path = PHRASES_FILE) -> OutOfScopePhrases:
