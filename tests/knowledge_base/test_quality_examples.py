@@ -55,6 +55,8 @@ phrase declines whatever the model says. Held-out sets read once after, national
   fresh questions       0.800 / 0.981 / 0.955 -> 0.800 / 0.981 / 0.948  (three more declined, four fewer)
 Totals 543 / 612 / 227 -> 544 / 613 / 226: the English levels are back at session 13's; fresh rejection and
 the third total are lowered by one question, for the one English answer and the dev sets' two, stated here.
+Then a few thesaurus entries (closing a shop, "mở cty", dementia; chosen on dev_questions2), read once after:
+eval questions 0.934 / 0.984 -> 0.937 / 0.987, the rest unchanged: totals 545 / 614 / 226.
 Slow (loads the model): marked `model`. The national index is the default var/index, which scripts/setup
 builds; without it those tests skip.
 """
@@ -140,11 +142,11 @@ def _counts(figures: dict) -> tuple[int, int, int]:
             round(figures["out_of_scope_rejected"] * figures["out_of_scope"]))
 
 
-# measured 2026-12-07 (session 15): 544 / 613 / 226 (session 14: 543 / 612 / 227, session 13: 544 / 613 / 217;
+# measured 2026-12-07 (session 15): 545 / 614 / 226 (session 14: 543 / 612 / 227, session 13: 544 / 613 / 217;
 # the trades are in the module's docstring), of 628 in scope and 245 out
 def test_the_held_out_totals_do_not_fall(national_figures):
     totals = [sum(column) for column in zip(*(_counts(f) for f in national_figures.values()))]
-    assert totals[0] >= 544 and totals[1] >= 613 and totals[2] >= 226, totals
+    assert totals[0] >= 545 and totals[1] >= 614 and totals[2] >= 226, totals
 
 
 # measured 0.956 / 0.986 / 0.913 (0.929 / 0.9796 / 0.913 before session 13)
