@@ -53,7 +53,7 @@ from pathlib import Path
 
 from .lexical import LexicalIndex, terms
 from .normalize import FILLERS, search_tokens
-from .yaml_files import read_yaml
+from .yaml_files import read_grouped_texts
 
 QUESTIONS_FILE = Path(__file__).with_name("out_of_scope_questions.yml")
 MAX_QUESTION_CHARS = 500
@@ -74,22 +74,7 @@ class OutOfScopeQuestionsError(ValueError):
 
 def load_questions(path: Path = QUESTIONS_FILE) -> tuple[str, ...]:
     """The questions of every topic, spaces normalised, in file order; () without the file."""
-    data = read_yaml(path, OutOfScopeQuestionsError)
-    if data is None:
-        return ()
-    if not isinstance(data, list):
-        raise OutOfScopeQuestionsError(f"{path}: expected a list of topics, each with its questions")
-    questions: dict[str, None] = {}
-    for number, entry in enumerate(data, 1):
-        topic = entry.get("topic") if isinstance(entry, dict) else None
-        listed = entry.get("questions") if isinstance(entry, dict) else None
-        if (not isinstance(topic, str) or not isinstance(listed, list)
-                or not all(isinstance(q, str) and q.strip() and len(q) <= MAX_QUESTION_CHARS for q in listed)):
-            raise OutOfScopeQuestionsError(
-                f"{path}: topic {topic if isinstance(topic, str) else number}: expected `topic` and `questions`, "
-                f"a list of questions (text of at most {MAX_QUESTION_CHARS} characters)")
-        questions.update((" ".join(q.split()), None) for q in listed)
-    return tuple(questions)
+    return read_grouped_texts(path, OutOfScopeQuestionsError, "topic", "questions", MAX_QUESTION_CHARS)
 
 
 def questions_hash(questions: tuple[str, ...]) -> str:

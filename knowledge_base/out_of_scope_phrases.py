@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .normalize import search_tokens
-from .yaml_files import read_yaml
+from .yaml_files import read_grouped_texts
 
 PHRASES_FILE = Path(__file__).with_name("out_of_scope_phrases.yml")
 MAX_PHRASE_CHARS = 100
@@ -65,19 +65,4 @@ class OutOfScopePhrases:
 
 def load_phrases(path: Path = PHRASES_FILE) -> OutOfScopePhrases:
     """The phrases of every kind, in file order; none without the file."""
-    data = read_yaml(path, OutOfScopePhrasesError)
-    if data is None:
-        return OutOfScopePhrases(())
-    if not isinstance(data, list):
-        raise OutOfScopePhrasesError(f"{path}: expected a list of kinds, each with its phrases")
-    texts: dict[str, None] = {}
-    for number, entry in enumerate(data, 1):
-        kind = entry.get("kind") if isinstance(entry, dict) else None
-        listed = entry.get("phrases") if isinstance(entry, dict) else None
-        if (not isinstance(kind, str) or not isinstance(listed, list)
-                or not all(isinstance(p, str) and p.strip() and len(p) <= MAX_PHRASE_CHARS for p in listed)):
-            raise OutOfScopePhrasesError(
-                f"{path}: kind {kind if isinstance(kind, str) else number}: expected `kind` and `phrases`, "
-                f"a list of phrases (text of at most {MAX_PHRASE_CHARS} characters)")
-        texts.update((" ".join(p.split()), None) for p in listed)
-    return OutOfScopePhrases.of(texts)
+    return OutOfScopePhrases.of(read_grouped_texts(path, OutOfScopePhrasesError, "kind", "phrases", MAX_PHRASE_CHARS))
