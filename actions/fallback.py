@@ -93,10 +93,10 @@ def reply_not_found(dispatcher: CollectingDispatcher, tracker: Tracker, domain: 
     if fields:  # the nearest procedures share words, not the subject: no "did you mean"
         dispatcher.utter_message(response="utter_not_in_catalogue", field=", ".join(fields))
         reason = "other_field"  # staff see which questions need a field the catalogue lacks: what to import next
-    elif _asked_out_of_scope(text):  # a fine's amount, a lawsuit's odds, the weather: no "did you mean"
+    elif _holds(kb.asked_out_of_scope, text):  # a fine's amount, a lawsuit's odds, the weather: no "did you mean"
         dispatcher.utter_message(response="utter_not_a_procedure")
         reason = "not_a_procedure"
-    elif _asks_beyond_procedures(text):  # advice or an amount about a procedure's subject: say why, offer it
+    elif _holds(kb.asks_beyond_procedures, text):  # advice or an amount about a procedure's subject: say why, offer it
         dispatcher.utter_message(response="utter_beyond_procedures")
         if candidates:
             buttons = choose_buttons(candidates, language=messages.language(tracker))
@@ -111,17 +111,12 @@ def reply_not_found(dispatcher: CollectingDispatcher, tracker: Tracker, domain: 
     log_question(tracker, text, reason, tuple(h.id for h in candidates))
 
 
-def _asked_out_of_scope(text: str) -> bool:
+def _holds(check, text: str) -> bool:
+    """A yes/no check of the knowledge base on the question; an unsearchable text is about nothing in
+    particular: no (the plain "not found")."""
     try:
-        return kb.asked_out_of_scope(text)
-    except Exception:  # an unsearchable text is about nothing in particular: the plain "not found"
-        return False
-
-
-def _asks_beyond_procedures(text: str) -> bool:
-    try:
-        return kb.asks_beyond_procedures(text)
-    except Exception:  # as above
+        return check(text)
+    except Exception:
         return False
 
 

@@ -29,15 +29,12 @@ class Phrase:
     keys: tuple[str, ...]  # accented keys (normalize.accent_key): tones count where the question has them
 
 
-@dataclass(frozen=True)
 class OutOfScopePhrases:
-    phrases: tuple[Phrase, ...]
-
-    def __post_init__(self):
-        by_first: dict[str, list[Phrase]] = {}
-        for phrase in self.phrases:
-            by_first.setdefault(phrase.folded[0], []).append(phrase)
-        object.__setattr__(self, "_by_first", by_first)  # phrases by their first folded word
+    def __init__(self, phrases: tuple[Phrase, ...]):
+        self.phrases = phrases
+        self._by_first: dict[str, list[Phrase]] = {}  # looked up by their first folded word
+        for phrase in phrases:
+            self._by_first.setdefault(phrase.folded[0], []).append(phrase)
 
     @classmethod
     def of(cls, texts) -> "OutOfScopePhrases":
@@ -49,18 +46,17 @@ class OutOfScopePhrases:
         return cls(tuple(phrases))
 
     def found(self, text: str) -> str | None:
-        """The first phrase the question holds, as written in the file; None if it holds none."""
+        """The first phrase the question holds (reading it from the start), as written in the file; None if
+        it holds none."""
         tokens = search_tokens(text)
-        found = None
         for start, (first, _, _) in enumerate(tokens):
             for phrase in self._by_first.get(first, ()):
                 window = tokens[start:start + len(phrase.folded)]
                 if len(window) == len(phrase.folded) and all(
                         folded == phrase.folded[i] and (not accented or key == phrase.keys[i])
                         for i, (folded, key, accented) in enumerate(window)):
-                    if found is None or self.phrases.index(phrase) < self.phrases.index(found):
-                        found = phrase
-        return None if found is None else found.text
+                    return phrase.text
+        return None
 
 
 def load_phrases(path: Path = PHRASES_FILE) -> OutOfScopePhrases:

@@ -202,10 +202,10 @@ def served_objective(searches: list[Served], probability: np.ndarray, threshold:
 
 
 def fit_declined(paths: list[str], index_specs: list[str]) -> None:
-    """out_of_scope.DECLINE_* and SURE_*: the check only ever declines, so of the grid's settings that lose no
-    dev answer (recall@1 and @5 over every index's searches as without it) the one declining the most
-    out-of-scope searches; among equals the one deciding the fewest questions (the lowest probability bar,
-    then the widest margins, then the highest closeness bars)."""
+    """out_of_scope.DECLINE_*, SURE_* and PHRASE_BELOW: the check only ever declines, so of the grid's settings
+    that lose no dev answer (recall@1 and @5 over every index's searches as without it) the one declining the
+    most out-of-scope searches; among equals the one deciding the fewest questions (the lowest phrase bar,
+    then the lowest probability bar, then the widest margins, then the highest closeness bars)."""
     outcomes = []  # per search: (answering ids or None, ids shown without the check, closest declined, asked, p)
     questions = [q for path in paths for q in read_questions(Path(path))]
     for spec in index_specs:
