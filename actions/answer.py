@@ -70,7 +70,7 @@ RETRY_WITHOUT_ASPECT_MIN = 0.45
 OTHER_PROCEDURE_MIN = WEAK_CANDIDATE_MIN
 # the importer's flags (knowledge_base/portal.py) that make a record's fee doubtful: shown with a caution
 FEE_CAUTIONS = (("fee_conflict", "frag_caution_fee"), ("fee_amount_suspicious", "frag_caution_fee"),
-                ("fee_note_unclosed", "frag_caution_fee"))
+                ("fee_note_unclosed", "frag_caution_fee"), ("fee_set_by_province", "frag_caution_fee_province"))
 
 # channel kinds of the record -> fragment names in the domain
 _CHANNEL_FRAGMENT = {"truc_tiep": "frag_channel_in_person", "buu_chinh": "frag_channel_post",
@@ -206,7 +206,8 @@ class ProcedureAnswer:
     def cautions(self, *flags_to_fragments: tuple[str, str]) -> list[str]:
         """Warnings for defects the importer flagged on this record, so a doubtful figure is not
         shown as if it were certain."""
-        return [self.frag(fragment) for flag, fragment in flags_to_fragments if flag in self.p.flags]
+        fragments = [fragment for flag, fragment in flags_to_fragments if flag in self.p.flags]
+        return [self.frag(fragment) for fragment in dict.fromkeys(fragments)]
 
     def fee(self) -> str:
         lines = self._by_channel("fee", self.p.fee.summary, partial(wording.fee, self.frag, self.lang))

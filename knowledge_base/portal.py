@@ -147,6 +147,11 @@ TIME_CELL = re.compile(
     rf"|(?P<text>{NO_INFO}|Không quy định|Không(?=\s*(?:{_FEE})))"
     rf"|(?P<bare>\d+(?:[.,]\d+)?)|(?P<free>{_FREE_TIME})(?={_FEE})"
 )
+# a "Miễn phí" whose note says the fee is set by the province ("Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh
+# quyết định", "Theo quy định của HĐND cấp tỉnh"): 78 portal records; "free" may be wrong there
+FEE_SET_BY_PROVINCE = re.compile(
+    r"(?:mức (?:thu )?(?:lệ )?phí|lệ phí|phí thẩm định|theo quy định của)[^.;]{0,80}(?:hội đồng nhân dân|hđnd)",
+    re.IGNORECASE)
 FEE_CELL = re.compile(rf"Miễn phí|{NO_INFO}|Không(?!\w)|\d[\d.,]*\s*(?:{CURRENCY})")
 MERGED_TIME_FEE = re.compile(rf"\d[\d.,]*\s*(?:{CURRENCY})")
 
@@ -214,6 +219,8 @@ def check_fee(fee: Optional[str], texts: list[str], flags: _Flags) -> None:
     said = " ".join(t for t in texts if t)
     if fee in ("Miễn phí", "Không") and states_amount(said):
         flags.add("fee_conflict")
+    if fee in ("Miễn phí", "Không") and FEE_SET_BY_PROVINCE.search(said):
+        flags.add("fee_set_by_province")
     if any(0 < amount < 1000 for amount in vnd_amounts(" ".join([fee or "", said]))):
         flags.add("fee_amount_suspicious")
 

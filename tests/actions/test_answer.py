@@ -311,6 +311,19 @@ def test_a_fee_note_that_never_closes_is_shown_with_the_caution(domain):
         assert "Lưu ý: dữ liệu phí" in getattr(ProcedureAnswer(_flagged(["fee_note_unclosed"]), domain, "vi"), part)()
 
 
+def test_a_free_fee_the_province_sets_is_shown_with_its_own_caution(domain):
+    for lang, words in (("vi", "Hội đồng nhân dân cấp tỉnh"), ("en", "provincial People's Council")):
+        answer = ProcedureAnswer(_flagged(["fee_set_by_province"]), domain, lang)
+        for part in (answer.fee(), answer.overview()):
+            assert words in part
+
+
+def test_a_caution_two_flags_call_for_is_shown_once(domain):
+    answer = ProcedureAnswer(_flagged(["fee_conflict", "fee_note_unclosed"]), domain, "vi")
+    for part in (answer.fee(), answer.overview()):
+        assert part.count("Lưu ý: dữ liệu phí") == 1
+
+
 def test_a_fee_every_channel_repeats_is_shown_once(domain):
     from knowledge_base.schema import Channel
 

@@ -122,6 +122,22 @@ def test_free_fee_without_amount_is_not_a_conflict():
     assert "fee_conflict" not in parse(cach_thuc_thuc_hien=table).flags
 
 
+def test_free_fee_whose_note_leaves_the_amount_to_the_province_is_flagged():
+    notes = ("Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh, thành phố trực thuộc Trung ương quyết định.",
+             "Theo quy định của Hội đồng nhân dân cấp tỉnh", "Mức lệ phí (nếu có) theo quyết định của HĐND cấp tỉnh.",
+             "Theo mức thu lệ phí do Hội đồng nhân dân cấp tỉnh quy định.")
+    for note in notes:
+        table = f"{CHANNEL_HEADER}Trực tiếp5 Ngày làm việcMiễn phí({note})"
+        parsed = parse(cach_thuc_thuc_hien=table)
+        assert "fee_set_by_province" in parsed.flags, note
+        assert parsed.record["channels"][0]["fee"].startswith("Miễn phí (")  # kept as the portal wrote it
+    # the council named for something else than the fee, or a fee with its amount
+    for row in ("Miễn phí(Thông tư số 64/2025/TT-BTC. Hồ sơ gửi Hội đồng nhân dân cấp xã.)",
+                "50,000 VNĐ(Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh quyết định)"):
+        assert "fee_set_by_province" not in parse(
+            cach_thuc_thuc_hien=f"{CHANNEL_HEADER}Trực tiếp5 Ngày làm việc{row}").flags, row
+
+
 def test_amount_that_lost_its_thousands_is_flagged():
     table = f"{CHANNEL_HEADER}Trực tiếp3 Ngày làm việc700 VNĐ(Lệ phí 700.000 đồng/lần)"
     parsed = parse(cach_thuc_thuc_hien=table)
