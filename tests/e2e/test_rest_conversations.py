@@ -99,6 +99,20 @@ def test_close_procedures_give_buttons_and_the_choice_is_answered(chat):
     assert renewal.name in fee and renewal.fee.summary in fee
 
 
+def test_a_bare_no_its_not_after_an_answer_offers_the_other_procedures(chat):
+    chat("xin hỏi làm hộ chiếu cần gì")
+    replies = chat("không phải")
+    payloads = [b["payload"] for b in buttons_of(replies)]
+    assert payloads and not any('"cap-ho-chieu"' in p for p in payloads)
+
+
+def test_no_thanks_after_an_answer_is_not_searched_for(chat):
+    chat("xin hỏi làm hộ chiếu cần gì")
+    for no in ("không", "không cần đâu"):
+        replies = chat(no)
+        assert not buttons_of(replies) and "thủ tục" in text_of(replies), no
+
+
 def test_overview_buttons_open_the_other_parts(chat):
     passport = record("cap-ho-chieu")
     replies = chat("hộ chiếu")
