@@ -113,6 +113,13 @@ def test_no_thanks_after_an_answer_is_not_searched_for(chat):
         assert not buttons_of(replies) and "thủ tục" in text_of(replies), no
 
 
+def test_got_it_after_an_answer_is_not_searched_for(chat):
+    chat("làm lý lịch tư pháp")
+    for ack in ("hiểu rồi", "rõ rồi"):
+        replies = chat(ack)
+        assert not buttons_of(replies) and "thủ tục" in text_of(replies), ack
+
+
 def test_overview_buttons_open_the_other_parts(chat):
     passport = record("cap-ho-chieu")
     replies = chat("hộ chiếu")
