@@ -53,6 +53,14 @@ def test_the_packaged_thesaurus_loads():
     assert "giấy phép lái xe" in " ".join(thesaurus.rewrites("bằng lái"))
 
 
+def test_splitting_a_household_is_not_registering_residence():
+    # "hộ khẩu" alone is residence registration, "tách sổ" alone splits a land plot
+    thesaurus = Thesaurus.load()
+    for question in ("muốn tách hộ khẩu thì làm sao", "tach so ho khau cho con", "tách khẩu ra riêng"):
+        rewrites = " ".join(thesaurus.rewrites(question))
+        assert "tách hộ" in rewrites and "thường trú" not in rewrites and "thửa" not in rewrites, question
+
+
 def test_a_phrase_written_twice_is_reported_with_its_line(tmp_path):
     path = tmp_path / "thesaurus.yml"
     path.write_text("sổ đỏ: a\nbằng lái: b\nsổ đỏ: c\n", encoding="utf-8")
