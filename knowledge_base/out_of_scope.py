@@ -36,7 +36,10 @@ to 927) lose 1 to 13 answers. Session 15 added two dev sets (1,395 out-of-scope 
 declined without the check): session 14's setting (model bar 0.6, sure rule 0.1 / 0.4) declined 1,093 of them
 but lost two of the new sets' answers ("năm nay tôi đủ 40 tuổi, thẻ căn cước có bắt buộc phải đổi không",
 asked like "why must Vietnamese have an ID card" at 0.33 against 0.30); refitted without the phrases, 1,063
-(model bar 0.5, sure rule 0.15 / 0.2); with them, 1,088.
+(model bar 0.5, sure rule 0.15 / 0.2); with them, 1,088. Session 16's thesaurus entries (grandparents, "giấy
+khai tử") made one curated-index dev question answerable without the check ("ông ngoại qua đời tuần trước,
+con cháu phải đi khai báo gì", unanswered before), which this setting declines; refitted, the lossless setting
+would decline 1,082 instead of 1,088. The setting was kept: no answer given before is lost.
 
 The "asked" side is every name, alias and example question of the index's procedures; beside an index
 without example questions there is too little to compare with, so closeness declines nothing there (the

@@ -61,6 +61,15 @@ def test_splitting_a_household_is_not_registering_residence():
         assert "tách hộ" in rewrites and "thường trú" not in rewrites and "thửa" not in rewrites, question
 
 
+def test_grandparents_are_the_person_concerned_not_a_foreign_element():
+    # "ngoại" of "ông ngoại" is the "ngoài" of "có yếu tố nước ngoài" once folded
+    thesaurus = Thesaurus.load()
+    for question in ("khai tử cho ông ngoại", "khai tu cho ba noi", "làm giấy khai tử cho ông nội"):
+        rewrites = " ".join(thesaurus.rewrites(question))
+        assert "người thân" in rewrites and "ngoại" not in rewrites and "noi" not in rewrites, question
+    assert "khai tử" in " ".join(thesaurus.rewrites("ông ngoại mất rồi"))
+
+
 def test_a_phrase_written_twice_is_reported_with_its_line(tmp_path):
     path = tmp_path / "thesaurus.yml"
     path.write_text("sổ đỏ: a\nbằng lái: b\nsổ đỏ: c\n", encoding="utf-8")
