@@ -70,6 +70,13 @@ def test_grandparents_are_the_person_concerned_not_a_foreign_element():
     assert "khai tử" in " ".join(thesaurus.rewrites("ông ngoại mất rồi"))
 
 
+def test_what_the_law_no_longer_does_is_named_as_what_it_does_instead():
+    thesaurus = Thesaurus.load()
+    assert "cấp hộ chiếu" in " ".join(thesaurus.rewrites("gia hạn hộ chiếu"))  # a new one is issued
+    assert "bản sao từ sổ gốc" in " ".join(thesaurus.rewrites("cấp lại bằng tốt nghiệp thpt bị mất"))
+    assert "chứng thực bản sao" in " ".join(thesaurus.rewrites("sao y bản chính giấy khai sinh"))
+
+
 def test_a_phrase_written_twice_is_reported_with_its_line(tmp_path):
     path = tmp_path / "thesaurus.yml"
     path.write_text("sổ đỏ: a\nbằng lái: b\nsổ đỏ: c\n", encoding="utf-8")
