@@ -70,6 +70,14 @@ def test_abbreviation_is_only_expanded_as_a_whole_word():
     assert "dang" not in fold("dkx")
 
 
+def test_an_unaccented_final_i_is_read_as_the_y_the_records_write():
+    assert fold("dang ki tam tru") == fold("đăng ký tạm trú")
+    assert fold("li lich tu phap") == fold("lý lịch tư pháp")
+    assert fold("qui dinh") == fold("quy định")
+    # typed with a tone it is left to the accent key ("kì" is kỳ, not ký); other words keep their i
+    assert fold("kì") == ["ki"] and fold("bac si") == ["bac", "si"]
+
+
 def test_html_tags_are_removed():
     assert fold("<b>hộ chiếu</b> <a href='x'>cấp mới</a>") == ["ho", "chieu", "cap", "moi"]
     assert "script" not in fold("<script>alert(1)</script> hộ chiếu")
