@@ -77,6 +77,13 @@ def test_what_the_law_no_longer_does_is_named_as_what_it_does_instead():
     assert "chứng thực bản sao" in " ".join(thesaurus.rewrites("sao y bản chính giấy khai sinh"))
 
 
+def test_moving_someone_into_a_household_is_not_importing_goods():
+    thesaurus = Thesaurus.load()
+    assert "thường trú" in " ".join(thesaurus.rewrites("nhập khẩu cho con về nhà ông bà"))
+    assert not any("thường trú" in r for r in thesaurus.rewrites("nhập khẩu ô tô cũ"))
+    assert "khoáng sản" in " ".join(thesaurus.rewrites("cấp phép khai thác cát"))
+
+
 def test_a_phrase_written_twice_is_reported_with_its_line(tmp_path):
     path = tmp_path / "thesaurus.yml"
     path.write_text("sổ đỏ: a\nbằng lái: b\nsổ đỏ: c\n", encoding="utf-8")
