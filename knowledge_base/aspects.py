@@ -14,7 +14,7 @@ ASPECT_CUES: dict[str, tuple[str, ...]] = {
     "time": ("bao lau", "may ngay", "bao nhieu ngay", "thoi gian", "thoi han", "khi nao co", "bao gio co",
              "how long", "how many days", "how many weeks", "how many months", "processing time", "how soon",
              "when will i get", "when can i get", "when will i receive", "when can i receive"),
-    "documents": ("giay to", "ho so", "can gi", "can nhung gi", "gom nhung gi", "nop nhung gi", "mang gi",
+    "documents": ("giay to", "ho so", "hs", "can gi", "can nhung gi", "gom nhung gi", "nop nhung gi", "mang gi",
                   "mang theo", "chuan bi", "thanh phan", "to khai",
                   "documents", "papers", "paper", "paperwork", "what do i need", "bring"),
     "where": ("o dau", "noi nao", "cho nao", "co quan nao", "nop o", "lam o", "den dau", "where", "which office"),

@@ -215,6 +215,7 @@ def test_html_is_not_executed_or_echoed(dispatcher, tracker_for, domain):
 def test_follow_up_detection():
     assert not names_a_procedure("thế phí bao nhiêu?")
     assert not names_a_procedure("vậy nộp ở đâu ạ")
+    assert not names_a_procedure("hs gồm những gì")  # "hs" is hồ sơ: it named no procedure, got a did-you-mean
     assert names_a_procedure("còn hộ chiếu thì sao")
     assert names_a_procedure("đăng ký kết hôn")
 
