@@ -82,6 +82,7 @@ def test_moving_someone_into_a_household_is_not_importing_goods():
     assert "thường trú" in " ".join(thesaurus.rewrites("nhập khẩu cho con về nhà ông bà"))
     assert not any("thường trú" in r for r in thesaurus.rewrites("nhập khẩu ô tô cũ"))
     assert "khoáng sản" in " ".join(thesaurus.rewrites("cấp phép khai thác cát"))
+    assert "công nhận hộ nghèo" in " ".join(thesaurus.rewrites("xin xác nhận hộ nghèo"))  # not residence
 
 
 def test_a_phrase_written_twice_is_reported_with_its_line(tmp_path):
