@@ -148,7 +148,7 @@ TIME_CELL = re.compile(
     rf"|(?P<bare>\d+(?:[.,]\d+)?)|(?P<free>{_FREE_TIME})(?={_FEE})"
 )
 # a "Miễn phí" whose note says the fee is set by the province ("Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh
-# quyết định", "Theo quy định của HĐND cấp tỉnh"): 78 portal records; "free" may be wrong there
+# quyết định", "Theo quy định của HĐND cấp tỉnh"): 66 portal records; "free" may be wrong there
 FEE_SET_BY_PROVINCE = re.compile(
     r"(?:mức (?:thu )?(?:lệ )?phí|lệ phí|phí thẩm định|theo quy định của)[^.;]{0,80}(?:hội đồng nhân dân|hđnd)",
     re.IGNORECASE)
@@ -217,10 +217,11 @@ def parse_fee_cell(row: str, flags: _Flags) -> tuple[Optional[str], Optional[str
 
 def check_fee(fee: Optional[str], texts: list[str], flags: _Flags) -> None:
     said = " ".join(t for t in texts if t)
-    if fee in ("Miễn phí", "Không") and states_amount(said):
-        flags.add("fee_conflict")
-    if fee in ("Miễn phí", "Không") and FEE_SET_BY_PROVINCE.search(said):
-        flags.add("fee_set_by_province")
+    if fee in ("Miễn phí", "Không"):
+        if states_amount(said):
+            flags.add("fee_conflict")
+        if FEE_SET_BY_PROVINCE.search(said):
+            flags.add("fee_set_by_province")
     if any(0 < amount < 1000 for amount in vnd_amounts(" ".join([fee or "", said]))):
         flags.add("fee_amount_suspicious")
 

@@ -106,18 +106,15 @@ def test_a_bare_no_its_not_after_an_answer_offers_the_other_procedures(chat):
     assert payloads and not any('"cap-ho-chieu"' in p for p in payloads)
 
 
-def test_no_thanks_after_an_answer_is_not_searched_for(chat):
-    chat("xin hỏi làm hộ chiếu cần gì")
-    for no in ("không", "không cần đâu"):
-        replies = chat(no)
-        assert not buttons_of(replies) and "thủ tục" in text_of(replies), no
-
-
-def test_got_it_after_an_answer_is_not_searched_for(chat):
-    chat("làm lý lịch tư pháp")
-    for ack in ("hiểu rồi", "rõ rồi"):
-        replies = chat(ack)
-        assert not buttons_of(replies) and "thủ tục" in text_of(replies), ack
+@pytest.mark.parametrize("question, replies_to_it", [
+    ("xin hỏi làm hộ chiếu cần gì", ("không", "không cần đâu")),  # no thanks
+    ("làm lý lịch tư pháp", ("hiểu rồi", "rõ rồi")),  # got it
+])
+def test_no_thanks_or_got_it_after_an_answer_is_not_searched_for(chat, question, replies_to_it):
+    chat(question)
+    for reply in replies_to_it:
+        replies = chat(reply)
+        assert not buttons_of(replies) and "thủ tục" in text_of(replies), reply
 
 
 def test_overview_buttons_open_the_other_parts(chat):

@@ -81,6 +81,10 @@ def test_moving_someone_into_a_household_is_not_importing_goods():
     thesaurus = Thesaurus.load()
     assert "thường trú" in " ".join(thesaurus.rewrites("nhập khẩu cho con về nhà ông bà"))
     assert not any("thường trú" in r for r in thesaurus.rewrites("nhập khẩu ô tô cũ"))
+
+
+def test_sand_quarrying_and_poor_household_papers_have_their_official_names():
+    thesaurus = Thesaurus.load()
     assert "khoáng sản" in " ".join(thesaurus.rewrites("cấp phép khai thác cát"))
     assert "công nhận hộ nghèo" in " ".join(thesaurus.rewrites("xin xác nhận hộ nghèo"))  # not residence
 
