@@ -89,6 +89,20 @@ def test_sand_quarrying_and_poor_household_papers_have_their_official_names():
     assert "công nhận hộ nghèo" in " ".join(thesaurus.rewrites("xin xác nhận hộ nghèo"))  # not residence
 
 
+def test_a_whole_land_certificate_nickname_is_replaced_not_half_of_it():
+    # "gộp sổ" alone left "đỏ" behind ("hợp thửa đất đỏ"), and "gộp 2 sổ đỏ thành 1" was declined
+    thesaurus = Thesaurus.load()
+    assert thesaurus.rewrites("gộp 2 sổ đỏ thành 1") == ["hợp thửa đất thành 1"]
+    assert thesaurus.rewrites("tach so hong") == ["tách thửa đất"]
+
+
+def test_closing_a_tax_code_and_a_broken_card_have_their_official_names():
+    thesaurus = Thesaurus.load()
+    assert "chấm dứt hiệu lực mã số thuế" in thesaurus.rewrites("đóng mã số thuế cá nhân")[0]
+    assert "chấm dứt hiệu lực mã số thuế" in thesaurus.rewrites("dong mst")[0]  # not "nộp thuế"
+    assert "cấp đổi" in " ".join(thesaurus.rewrites("cccd bị gãy"))
+
+
 def test_a_phrase_written_twice_is_reported_with_its_line(tmp_path):
     path = tmp_path / "thesaurus.yml"
     path.write_text("sổ đỏ: a\nbằng lái: b\nsổ đỏ: c\n", encoding="utf-8")
