@@ -14,12 +14,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import units
+from knowledge_base import ages
 from knowledge_base.aspects import ASPECT_CUES, asked_aspect
 from knowledge_base.normalize import FILLERS, fold, folded_text
 from knowledge_base.schema import ASPECTS, Procedure
 from knowledge_base.scope import CLOSE_CHOICE_SHARE
 
 from . import kb, messages, wording
+from .refinement import narrows_to, refines, same_kind
 from .session import keeps_context
 from .fallback import (CHOICE, WEAK_CANDIDATE_MIN, choice_payload, choose_buttons, input_problem,
                        reply_input_problem, reply_not_found)
@@ -393,6 +395,10 @@ def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, domain: 
         if procedure_part and procedure_part != folded_text(text):
             hits = [h for h in kb.search(procedure_part, 5, unit=tracker.get_slot("unit"))
                     if h.score >= RETRY_WITHOUT_ASPECT_MIN]
+    # "con tôi 10 tuổi thì sao?" after a procedure's answer: alone it finds nothing or only a choice
+    if (current and follow_up_allowed and refines(text)
+            and (not hits or len(close_hits(text, hits)) > 1)):
+        hits = narrowed_hits(tracker, text, current) or hits
     if not hits:
         reply_not_found(dispatcher, tracker, domain, text, not_found_reason)
         return []
@@ -406,6 +412,27 @@ def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, domain: 
         reply_not_found(dispatcher, tracker, domain, text, not_found_reason)
         return []
     return send_answer(dispatcher, tracker, domain, procedure, aspect)
+
+
+def narrowed_hits(tracker: Tracker, text: str, current: Procedure) -> list:
+    """The cases of the current procedure a message narrowing it names (refinement.py), searched with that
+    procedure's name; none when the message names none. Given an age, the cases of the same kind whose
+    age condition it meets ("20 tuổi thì sao?" after the card for under-14s), and the current procedure
+    if it sets no age condition ("con tôi 5 tuổi thì sao?" after birth registration)."""
+    try:
+        hits = kb.search(f"{current.name} {text}", 5, unit=tracker.get_slot("unit"))
+    except kb.invalid_query_error():  # together longer than a question may be
+        return []
+    age = ages.question_age(text)
+    if age is None:
+        return [h for h in hits if narrows_to(text, current.name, h.name)]
+
+    def fits(hit) -> int:
+        procedure = current if hit.id == current.id else kb.procedure(hit.id)
+        return ages.fit(age, hit.name, procedure.name_en if procedure else None)
+
+    return [h for h in hits if (fits(h) == 0 and (h.id == current.id or same_kind(current.name, h.name)))
+            or (h.id == current.id and fits(h) == 1)]
 
 
 def _entity(tracker: Tracker, name: str) -> Optional[str]:
