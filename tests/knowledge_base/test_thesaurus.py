@@ -103,6 +103,14 @@ def test_closing_a_tax_code_and_a_broken_card_have_their_official_names():
     assert "cấp đổi" in " ".join(thesaurus.rewrites("cccd bị gãy"))
 
 
+def test_someone_of_another_country_is_a_foreign_element_and_wanting_to_marry_is_registering_it():
+    thesaurus = Thesaurus.load()
+    assert "người nước ngoài" in " ".join(thesaurus.rewrites("kết hôn với người Hàn Quốc"))
+    assert "người nước ngoài" in " ".join(thesaurus.rewrites("bố cháu là nguoi nhat"))
+    assert not any("nước ngoài" in r for r in thesaurus.rewrites("người anh trai tôi mất"))  # a brother, not England
+    assert "đăng ký kết hôn" in " ".join(thesaurus.rewrites("tôi muốn kết hôn"))  # was declined (p 0.23)
+
+
 def test_a_phrase_written_twice_is_reported_with_its_line(tmp_path):
     path = tmp_path / "thesaurus.yml"
     path.write_text("sổ đỏ: a\nbằng lái: b\nsổ đỏ: c\n", encoding="utf-8")
