@@ -424,8 +424,9 @@ def narrowed_hits(tracker: Tracker, text: str, current: Procedure) -> list:
     except kb.invalid_query_error():  # together longer than a question may be
         return []
     age = ages.question_age(text)
-    if age is None:
-        return [h for h in hits if narrows_to(text, current.name, h.name)]
+    if age is None:  # the case in the message's words or in official ones ("người Hàn Quốc": nước ngoài)
+        asked = " ".join([text, *kb.in_official_words(text)])
+        return [h for h in hits if narrows_to(asked, current.name, h.name)]
 
     def fits(hit) -> int:
         procedure = current if hit.id == current.id else kb.procedure(hit.id)

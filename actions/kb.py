@@ -60,6 +60,13 @@ def uncovered_fields(text: str, hits: list, language: str) -> list[str]:
     return sorted({s.field_en if language == "en" else s.field for s in subjects})
 
 
+def in_official_words(text: str) -> list[str]:
+    """The question rewritten in the official words of its everyday phrases (knowledge_base/thesaurus_vi.yml):
+    "người Hàn Quốc" is "người nước ngoài". Empty without such phrases."""
+    thesaurus = knowledge_base.default_search().thesaurus
+    return thesaurus.rewrites(text) if thesaurus else []
+
+
 def procedure(procedure_id: Optional[str]) -> Optional[Procedure]:
     if not procedure_id:
         return None

@@ -8,7 +8,8 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions import kb
-from actions.answer import ActionAnswer
+import knowledge_base
+from actions.answer import ActionAnswer, narrowed_hits
 from actions.refinement import narrows_to, refines, same_kind
 from knowledge_base.retrieval import Hit
 
@@ -103,6 +104,15 @@ def test_a_narrowing_naming_no_case_is_not_answered_with_the_current_procedure(
     events = _run(tracker_for("nếu đã ly hôn thì sao?", slots={"procedure_id": MARRIAGE[0]}), domain, dispatcher)
     assert responses(dispatcher)[0] in ("utter_not_found", "utter_not_a_procedure")
     assert not any(isinstance(e, SlotSet) and e.key == "procedure_id" and e.value for e in events)
+
+
+def test_a_case_named_in_everyday_words_is_read_in_official_ones(searches, dispatcher, tracker_for, domain):
+    _, results = searches
+    foreign = ("portal-foreign-marriage", "Thủ tục đăng ký kết hôn có yếu tố nước ngoài")
+    results[MARRIAGE[1]] = [_hit(MARRIAGE, 0.6), _hit(foreign, 0.59)]
+    hits = narrowed_hits(tracker_for("nếu chồng là người Hàn Quốc thì sao?"), "nếu chồng là người Hàn Quốc thì sao?",
+                         knowledge_base.get_procedure(MARRIAGE[0]))
+    assert [h.id for h in hits] == [foreign[0]]  # the thesaurus: "người Hàn Quốc" is "người nước ngoài"
 
 
 def test_without_a_procedure_under_discussion_nothing_is_narrowed(searches, dispatcher, tracker_for, domain):
