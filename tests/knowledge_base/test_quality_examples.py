@@ -155,3 +155,11 @@ def test_the_scoped_deployment_does_not_fall_below_the_measured_level(curated_se
     figures = evaluate(scoped.search, read_questions(EVAL_QUESTIONS), indexed=curated_search.index.procedures)
     assert figures["recall_at_1"] >= 0.95 and figures["recall_at_5"] >= 0.98, json.dumps(figures)
     assert figures["out_of_scope_rejected"] >= 0.91, json.dumps(figures)
+
+
+def test_a_divorce_is_declined_and_recording_one_granted_abroad_is_answered(national_search):
+    # a court grants a divorce; "ly hôn" got marriage registration (knowledge_base/out_of_scope_questions.yml)
+    for question in ("cho hỏi thủ tục ly hôn làm ở đâu", "ly hon can giay to gi", "vợ chồng tôi muốn ly hôn"):
+        assert national_search.search(question, 5) == [], question
+    hits = national_search.search("ghi chú ly hôn ở nước ngoài", 5)
+    assert hits and "ly hôn" in hits[0].name
