@@ -111,6 +111,11 @@ def test_someone_of_another_country_is_a_foreign_element_and_wanting_to_marry_is
     assert "đăng ký kết hôn" in " ".join(thesaurus.rewrites("tôi muốn kết hôn"))  # was declined (p 0.23)
 
 
+def test_changing_the_registered_clinic_is_exchanging_the_health_insurance_card():
+    # it went to the hospitals' contracts with the insurance fund
+    assert "cấp đổi thẻ bảo hiểm y tế" in Thesaurus.load().rewrites("chuyen noi kham chua benh ban dau")[0]
+
+
 def test_a_phrase_written_twice_is_reported_with_its_line(tmp_path):
     path = tmp_path / "thesaurus.yml"
     path.write_text("sổ đỏ: a\nbằng lái: b\nsổ đỏ: c\n", encoding="utf-8")
