@@ -54,7 +54,7 @@ _CUE_WORDS = frozenset(word for cues in ASPECT_CUES.values() for cue in cues for
 _FOLLOW_UP_WORDS = frozenset(
     "the con can nop lam mat nua them ha ban chi co vay thi it this that about and so then there "
     "do does i can any also again ok need file apply go should submit get take it much long "
-    "vay a oi nhe nha".split()
+    "vay a oi nhe nha xong giai quyet thu tuc di de".split()
 )
 _NOT_NAMING = _CUE_WORDS | FILLERS | _FOLLOW_UP_WORDS
 _CUE_PHRASES = re.compile(r"\b(?:" + "|".join(

@@ -12,12 +12,15 @@ ASPECT_CUES: dict[str, tuple[str, ...]] = {
             "fee", "fees", "cost", "costs", "how much", "price", "charge", "charges", "is it free", "free of charge",
             "mien phi"),
     "time": ("bao lau", "may ngay", "bao nhieu ngay", "thoi gian", "thoi han", "khi nao co", "bao gio co",
+             "bao gio thi co", "khi nao thi co", "khi nao lay", "bao gio lay", "khi nao nhan", "bao gio nhan",
+             "may hom", "bao nhieu hom", "bao lau thi xong",
              "how long", "how many days", "how many weeks", "how many months", "processing time", "how soon",
              "when will i get", "when can i get", "when will i receive", "when can i receive"),
     "documents": ("giay to", "ho so", "hs", "can gi", "can nhung gi", "gom nhung gi", "nop nhung gi", "mang gi",
                   "mang theo", "chuan bi", "thanh phan", "to khai",
                   "documents", "papers", "paper", "paperwork", "what do i need", "bring"),
-    "where": ("o dau", "noi nao", "cho nao", "co quan nao", "nop o", "lam o", "den dau", "where", "which office"),
+    "where": ("o dau", "noi nao", "cho nao", "co quan nao", "nop o", "lam o", "den dau", "di dau", "nop cho ai",
+              "where", "which office"),
     "online": ("online", "truc tuyen", "qua mang", "tren mang", "dich vu cong", "vneid", "internet", "tai nha"),
     "eligibility": ("ai duoc", "ai phai", "dieu kien", "doi tuong", "co duoc khong", "eligible", "who can",
                     "requirements", "conditions", "condition", "eligibility", "qualify", "am i allowed"),
@@ -33,12 +36,22 @@ _PATTERNS = {
 }
 
 
+# "thế nào", "ra sao" asked right after another part ("phí thế nào", "hồ sơ thì ra sao") ask about that part
+_GENERIC_TAILS = frozenset({"the nao", "nhu the nao", "ra sao", "lam sao"})
+_TAIL_GAP_WORDS = 1  # "phí thì thế nào": one word between
+
+
 def asked_aspect(question: str) -> str | None:
     """The aspect the question asks about, or None for a general question."""
     text = folded_text(question)
-    best: tuple[int, str] | None = None
-    for aspect, pattern in _PATTERNS.items():
-        for match in pattern.finditer(text):
-            if best is None or match.end() > best[0]:
-                best = (match.end(), aspect)
-    return best[1] if best else None
+    matches = sorted((match.end(), match.start(), aspect, match.group(0) in _GENERIC_TAILS)
+                     for aspect, pattern in _PATTERNS.items() for match in pattern.finditer(text))
+    if not matches:
+        return None
+    end, start, aspect, generic = matches[-1]
+    if generic:
+        before = [m for m in matches if not m[3] and m[0] <= start
+                  and len(text[m[0]:start].split()) <= _TAIL_GAP_WORDS]
+        if before:
+            return before[-1][2]
+    return aspect

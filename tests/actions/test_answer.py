@@ -74,6 +74,10 @@ def test_missing_field_says_no_information_instead_of_guessing(dispatcher, track
     ("làm online được không?", "online"),
     ("the phi bao nhieu", "fee"),
     ("how much is it?", "fee"),
+    ("bao lâu thì xong", "time"),  # "xong" named no procedure: it got "not found"
+    ("thời gian giải quyết", "time"),
+    ("phí thế nào", "fee"),
+    ("đi đâu để làm", "where"),
 ])
 def test_follow_up_uses_the_procedure_under_discussion(dispatcher, tracker_for, domain, text, aspect):
     events = run(dispatcher, tracker_for(text, intent="ask_aspect", slots={"procedure_id": "dang-ky-ket-hon"}),

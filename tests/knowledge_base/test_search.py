@@ -161,6 +161,16 @@ def test_where_to_file_the_dossier_is_a_where_question():
     assert asked_aspect("nộp hồ sơ đăng ký kết hôn ở đâu") == "where"
 
 
+@pytest.mark.parametrize("question, aspect", [
+    ("phí thế nào", "fee"), ("hồ sơ thì ra sao", "documents"), ("lệ phí thì như thế nào", "fee"),  # not steps
+    ("thủ tục thế nào", "steps"), ("làm thế nào", "steps"),
+    ("bao lâu thì xong", "time"), ("bao giờ thì có", "time"), ("khi nào lấy được", "time"), ("mấy hôm", "time"),
+    ("đi đâu để làm", "where"), ("nộp cho ai", "where"),
+])
+def test_everyday_follow_ups_ask_for_their_part(question, aspect):
+    assert asked_aspect(question) == aspect
+
+
 # --- questions the knowledge base cannot or must not answer ------------------------------------------
 
 def results_or_invalid(searcher: ProcedureSearch, question) -> list[Hit]:
