@@ -30,8 +30,9 @@ from .passages import Passage, procedure_passages
 from .records import RecordProblem, load_records, merge_curated_first
 from .schema import Procedure
 
-FORMAT_VERSION = 6  # 4: the lexical index also holds accented terms; 5: and the out-of-scope questions;
-# 6: "gp" and unaccented final i ("dang ki", "li lich", "qui dinh") fold as the records write them (normalize.py)
+FORMAT_VERSION = 7  # 4: the lexical index also holds accented terms; 5: and the out-of-scope questions;
+# 6: "gp" and unaccented final i ("dang ki", "li lich", "qui dinh") fold as the records write them (normalize.py);
+# 7: "dki" / "đki" are "đăng ký"
 # Dense vectors only for the short passages that name and summarise a procedure: long lists of
 # documents and steps are matched well lexically and would multiply encoding time at national scale.
 DENSE_ASPECTS = ("overview", "fee", "time", "where", "online", "result")

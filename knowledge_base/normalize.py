@@ -54,6 +54,8 @@ ABBREVIATIONS: dict[str, str] = {
     "dk": "đăng ký",
     "đk": "đăng ký",
     "dky": "đăng ký",
+    "dki": "đăng ký",
+    "đki": "đăng ký",
     "đky": "đăng ký",
     "ck": "chồng",
     "vk": "vợ",
