@@ -115,6 +115,19 @@ def test_a_case_named_in_everyday_words_is_read_in_official_ones(searches, dispa
     assert [h.id for h in hits] == [foreign[0]]  # the thesaurus: "người Hàn Quốc" is "người nước ngoài"
 
 
+def test_a_new_question_giving_an_age_is_not_narrowed_to_the_current_procedure(
+        searches, dispatcher, tracker_for, domain):
+    searched, results = searches
+    id_cards = [_hit(("cap-the-can-cuoc", "Cấp thẻ căn cước"), 0.6),
+                _hit(("cap-doi-cap-lai-the-can-cuoc", "Cấp đổi, cấp lại thẻ căn cước"), 0.59)]
+    results["làm căn cước"] = id_cards  # alone: a choice between ID card procedures
+    results[BIRTH[1]] = [_hit(BIRTH, 0.6)]  # birth registration sets no age condition
+    _run(tracker_for("làm căn cước cho con 10 tuổi", slots={"procedure_id": BIRTH[0]}), domain, dispatcher)
+    payloads = " ".join(b["payload"] for m in dispatcher.messages for b in m.get("buttons") or [])
+    assert responses(dispatcher) == ["utter_choose_procedure"] and "cap-the-can-cuoc" in payloads
+    assert not any(text.startswith(BIRTH[1]) for text in searched)
+
+
 def test_without_a_procedure_under_discussion_nothing_is_narrowed(searches, dispatcher, tracker_for, domain):
     searched, results = searches
     results[BIRTH[1]] = [_hit(JOINT, 0.5)]
