@@ -116,6 +116,13 @@ def test_changing_the_registered_clinic_is_exchanging_the_health_insurance_card(
     assert "cấp đổi thẻ bảo hiểm y tế" in Thesaurus.load().rewrites("chuyen noi kham chua benh ban dau")[0]
 
 
+def test_a_vehicle_bought_through_several_hands_is_registered_by_the_change_of_owner():
+    # "xe máy không chính chủ muốn làm giấy tờ" was declined (p 0.18); a SIM card is no vehicle
+    thesaurus = Thesaurus.load()
+    assert "thay đổi chủ xe" in thesaurus.rewrites("xe máy không chính chủ muốn làm giấy tờ")[0]
+    assert thesaurus.rewrites("sim không chính chủ") == []
+
+
 def test_a_phrase_written_twice_is_reported_with_its_line(tmp_path):
     path = tmp_path / "thesaurus.yml"
     path.write_text("sổ đỏ: a\nbằng lái: b\nsổ đỏ: c\n", encoding="utf-8")
