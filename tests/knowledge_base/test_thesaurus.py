@@ -123,6 +123,12 @@ def test_a_vehicle_bought_through_several_hands_is_registered_by_the_change_of_o
     assert thesaurus.rewrites("sim không chính chủ") == []
 
 
+def test_land_for_a_house_is_allocated_and_discharging_waste_water_is_the_environmental_permit():
+    thesaurus = Thesaurus.load()
+    assert "giao đất ở" in " ".join(thesaurus.rewrites("xin đất làm nhà ở"))
+    assert "giấy phép môi trường" in " ".join(thesaurus.rewrites("xin phép xả thải"))  # 2020 Law on Environment
+
+
 def test_a_phrase_written_twice_is_reported_with_its_line(tmp_path):
     path = tmp_path / "thesaurus.yml"
     path.write_text("sổ đỏ: a\nbằng lái: b\nsổ đỏ: c\n", encoding="utf-8")
