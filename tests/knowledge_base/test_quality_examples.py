@@ -165,11 +165,6 @@ def test_a_divorce_is_declined_and_recording_one_granted_abroad_is_answered(nati
     assert hits and "ly hôn" in hits[0].name
 
 
-def test_school_fees_are_a_field_the_catalogue_lacks(national_search):
-    # the crawl has no education procedures: this got the housing scheme for poor households (uncovered_fields.yml)
-    assert national_search.search("hỗ trợ học phí cho con hộ nghèo", 5) == []
-
-
 def test_a_passport_for_a_child_is_the_passport(national_search):
     # declined (p 0.25): the joint birth and health-insurance procedures "cho trẻ em" came close
     hits = national_search.search("hộ chiếu cho trẻ em", 5)
