@@ -395,10 +395,12 @@ def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker, domain: 
         if procedure_part and procedure_part != folded_text(text):
             hits = [h for h in kb.search(procedure_part, 5, unit=tracker.get_slot("unit"))
                     if h.score >= RETRY_WITHOUT_ASPECT_MIN]
-    # "con tôi 10 tuổi thì sao?" after a procedure's answer: alone it finds nothing, or only a choice led by
-    # a procedure of the same kind ("làm căn cước cho con 10 tuổi" after birth registration is a new question)
+    # "nếu chồng là người Hàn Quốc thì sao?" after a procedure's answer: alone it finds nothing or only a
+    # choice. Given an age, only a choice led by a procedure of the same kind: "làm căn cước cho con 10
+    # tuổi" after birth registration is a new question, and the age alone would keep birth registration
     if (current and follow_up_allowed and refines(text) and (not hits or (
-            len(close_hits(text, hits)) > 1 and same_kind(hits[0].name, current.name)))):
+            len(close_hits(text, hits)) > 1
+            and (ages.question_age(text) is None or same_kind(hits[0].name, current.name))))):
         hits = narrowed_hits(tracker, text, current) or hits
     if not hits:
         reply_not_found(dispatcher, tracker, domain, text, not_found_reason)

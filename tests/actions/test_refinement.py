@@ -115,6 +115,17 @@ def test_a_case_named_in_everyday_words_is_read_in_official_ones(searches, dispa
     assert [h.id for h in hits] == [foreign[0]]  # the thesaurus: "người Hàn Quốc" is "người nước ngoài"
 
 
+def test_a_narrowing_is_read_even_when_alone_it_finds_a_choice_of_other_kinds(
+        searches, dispatcher, tracker_for, domain):
+    # "nếu chồng là người Hàn Quốc thì sao?" alone found a visa exemption, a foreign death registration...
+    _, results = searches
+    results["nếu muốn"] = [_hit(MARRIAGE, 0.5), _hit(("cap-ho-chieu", "Cấp hộ chiếu phổ thông trong nước"), 0.49)]
+    results[BIRTH[1]] = [_hit(BIRTH, 0.6), _hit(JOINT, 0.5)]
+    events = _run(tracker_for("nếu muốn làm luôn thẻ bảo hiểm y tế cho cháu thì sao?",
+                              slots={"procedure_id": BIRTH[0]}), domain, dispatcher)
+    assert SlotSet("procedure_id", JOINT[0]) in events
+
+
 def test_a_new_question_giving_an_age_is_not_narrowed_to_the_current_procedure(
         searches, dispatcher, tracker_for, domain):
     searched, results = searches
