@@ -421,7 +421,7 @@ def narrowed_hits(tracker: Tracker, text: str, current: Procedure) -> list:
     """The cases of the current procedure a message narrowing it names (refinement.py), searched with that
     procedure's name; none when the message names none. Given an age, the cases of the same kind whose
     age condition it meets ("20 tuổi thì sao?" after the card for under-14s), and the current procedure
-    if it sets no age condition ("con tôi 5 tuổi thì sao?" after birth registration)."""
+    unless the age breaks its condition ("con tôi 5 tuổi thì sao?" after birth registration, which sets none)."""
     try:
         hits = kb.search(f"{current.name} {text}", 5, unit=tracker.get_slot("unit"))
     except kb.invalid_query_error():  # together longer than a question may be
@@ -431,12 +431,14 @@ def narrowed_hits(tracker: Tracker, text: str, current: Procedure) -> list:
         asked = " ".join([text, *kb.in_official_words(text)])
         return [h for h in hits if narrows_to(asked, current.name, h.name)]
 
-    def fits(hit) -> int:
-        procedure = current if hit.id == current.id else kb.procedure(hit.id)
-        return ages.fit(age, hit.name, procedure.name_en if procedure else None)
+    def kept(hit) -> bool:
+        if hit.id == current.id:  # unless the age breaks its condition
+            return ages.fit(age, current.name, current.name_en) < 2
+        procedure = kb.procedure(hit.id)
+        fit = ages.fit(age, hit.name, procedure.name_en if procedure else None)
+        return fit == 0 and same_kind(current.name, hit.name)
 
-    return [h for h in hits if (fits(h) == 0 and (h.id == current.id or same_kind(current.name, h.name)))
-            or (h.id == current.id and fits(h) == 1)]
+    return [h for h in hits if kept(h)]
 
 
 def _entity(tracker: Tracker, name: str) -> Optional[str]:

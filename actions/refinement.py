@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from knowledge_base.ages import question_age
-from knowledge_base.normalize import FILLERS, folded_text
+from knowledge_base.normalize import FILLERS, fold, folded_text
 
 _CUES = re.compile(
     r"\bthi (?:sao|the nao|lam sao|lam the nao|can gi|phai lam gi)\b|\b(?:neu|truong hop)\b|"
@@ -31,12 +31,8 @@ def refines(text: str) -> bool:
     return bool(_CUES.search(folded_text(text))) or question_age(text) is not None
 
 
-def _words(text: str) -> list[str]:
-    return folded_text(text).split()
-
-
 def _pairs(name: str) -> set[tuple[str, str]]:
-    words = _words(name)
+    words = fold(name)
     return {(a, b) for a, b in zip(words, words[1:]) if a not in _GENERIC and b not in _GENERIC}
 
 
@@ -47,6 +43,6 @@ def same_kind(name: str, other: str) -> bool:
 
 def narrows_to(text: str, current: str, other: str) -> bool:
     """Whether the procedure named `other` is a case of the one named `current` that the message names."""
-    asked = set(_words(text)) - FILLERS
-    new = set(_words(other)) - set(_words(current)) - _GENERIC
+    asked = set(fold(text)) - FILLERS
+    new = set(fold(other)) - set(fold(current)) - _GENERIC
     return same_kind(current, other) and bool(new & asked)
